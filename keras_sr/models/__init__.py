@@ -1,0 +1,9 @@
+"""The keras-sr model zoo. ``build(name, scale=...)`` is the one way in; ``list()`` names the presets."""
+
+from keras_sr.models import edsr, mdsr  # noqa: F401  (registers the architectures)
+from keras_sr.models.registry import (build, get_preset, is_multi_scale, list_presets,
+                                      supported_scales)
+
+list = list_presets  # noqa: A001  (keras_sr.models.list(), as the registry API promises)
+
+__all__ = ["build", "get_preset", "is_multi_scale", "list", "list_presets", "supported_scales"]

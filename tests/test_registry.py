@@ -1,0 +1,41 @@
+import pytest
+
+import keras_sr
+from keras_sr import models
+
+
+def test_list_names_the_paper_presets():
+    names = models.list()
+    for name in ("edsr", "edsr-baseline", "mdsr", "mdsr-baseline"):
+        assert name in names
+    assert names == sorted(names)
+
+
+def test_presets_are_data():
+    preset = models.get_preset("edsr")
+    assert preset["config"] == {"num_blocks": 32, "filters": 256, "res_scale": 0.1}
+    preset["config"]["num_blocks"] = 1  # a copy: the registry is untouched
+    assert models.get_preset("edsr")["config"]["num_blocks"] == 32
+
+
+def test_build_errors_name_the_problem():
+    with pytest.raises(ValueError, match="unknown model 'edsr-huge'.*edsr-baseline"):
+        models.build("edsr-huge", scale=2)
+    with pytest.raises(ValueError, match="does not support scale 5; supported: 2, 3, 4"):
+        models.build("edsr-baseline", scale=5)
+    with pytest.raises(ValueError, match="needs scale=, one of 2, 3, 4"):
+        models.build("edsr-baseline")
+    with pytest.raises(ValueError, match="no option 'num_block'.*num_blocks"):
+        models.build("edsr-baseline", scale=2, num_block=3)
+
+
+def test_overrides_replace_preset_values():
+    model = models.build("edsr-baseline", scale=2, num_blocks=2, filters=8)
+    assert model.name == "edsr_baseline_x2"
+    assert model.get_layer("body").num_blocks == 2
+    assert model.get_layer("head").filters == 8
+
+
+def test_package_exposes_version_and_models():
+    assert keras_sr.__version__
+    assert keras_sr.models.build is models.build
