@@ -2,8 +2,23 @@
 
     import keras_sr
     model = keras_sr.models.build("edsr-baseline", scale=2)   # LR [0, 1] -> SR [0, 1]
+
+Submodules load on first use, so ``import keras_sr`` (and the CLI's start) does not
+import TensorFlow until a model or layer is needed.
 """
+
+import importlib
 
 __version__ = "0.1.0"
 
-from keras_sr import layers, models  # noqa: E402,F401
+_SUBMODULES = ("layers", "models")
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"keras_sr.{name}")
+    raise AttributeError(f"module 'keras_sr' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))

@@ -78,7 +78,7 @@ def scale_model(model, scale, name=None):
     except ValueError:
         names = [n for n in model.output_names if n.startswith("sr_x")]
         raise ValueError(f"model {model.name!r} has no ×{scale} output; outputs: {names}") from None
-    return keras.Model(model.inputs, out, name=name or f"{model.name}_x{scale}")
+    return keras.Model(model.inputs[0], out, name=name or f"{model.name}_x{scale}")
 
 
 def scale_models(model):

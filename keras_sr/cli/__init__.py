@@ -1,0 +1,48 @@
+"""``keras-sr <verb>``: the command-line front of keras-sr.
+
+Each verb is a module with ``add_parser(subparsers)`` and ``run(args)``; add new verbs
+to ``VERBS``. Errors print as one line and exit with code 2; ``--debug`` shows the
+traceback.
+"""
+
+import argparse
+import importlib
+import os
+import sys
+
+# verb -> module under keras_sr.cli
+VERBS = {"models": "models_cmd"}
+
+
+def _parser():
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    parser = argparse.ArgumentParser(
+        prog="keras-sr", parents=[common],
+        description="Single-image super-resolution models for Keras 3.")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for verb, module in VERBS.items():
+        importlib.import_module(f"keras_sr.cli.{module}").add_parser(sub, parents=[common])
+    return parser
+
+
+def main(argv=None):
+    # TensorFlow's C++ start-up chatter is noise for a CLI user; a user's setting wins.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args = _parser().parse_args(argv)
+    module = importlib.import_module(f"keras_sr.cli.{VERBS[args.verb]}")
+    try:
+        return module.run(args) or 0
+    except KeyboardInterrupt:
+        print("keras-sr: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001  (one line for users, traceback with --debug)
+        if args.debug:
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"keras-sr: error: {message} (run with --debug for the traceback)", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
