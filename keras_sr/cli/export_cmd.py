@@ -1,0 +1,92 @@
+"""``keras-sr export``: SavedModel / TFLite fp32, fp16, dynamic-int8, int8 with checks and metadata."""
+
+import ast
+
+
+def add_arguments(p):
+    """The export flags (shared with ``export/export.py``)."""
+    src = p.add_mutually_exclusive_group()
+    p.add_argument("--model", required=True, metavar="NAME",
+                   help="preset name (keras-sr models); with --keras, the name used for the files")
+    src.add_argument("--weights", metavar="PATH", help="weights (.weights.h5) to load into the preset")
+    src.add_argument("--keras", metavar="FILE", help="a saved .keras model to export instead of a preset build")
+    p.add_argument("--scale", type=int, help="upscaling factor (required when the preset has several)")
+    p.add_argument("--formats", default="savedmodel,fp32,fp16",
+                   help="comma-separated: savedmodel, fp32, fp16, dynamic-int8, int8, or all "
+                        "(default: savedmodel,fp32,fp16)")
+    p.add_argument("--input-size", metavar="WxH",
+                   help="LR input size of the fixed-shape export (default 640x360 at x2, 426x240 at x3, "
+                        "320x180 at x4)")
+    p.add_argument("--dynamic", action="store_true",
+                   help="leave H and W free (CPU use with resize_tensor_input); not for the GPU delegate")
+    p.add_argument("--calibration", metavar="DIR",
+                   help="images for int8 calibration (default: photos bundled with scikit-image)")
+    p.add_argument("--calibration-count", type=int, default=8, metavar="N",
+                   help="calibration images used (default 8)")
+    p.add_argument("--int8-io", choices=("float32", "uint8"), default="float32",
+                   help="int8 model input/output type (default float32)")
+    p.add_argument("--parity-images", type=int, default=2, metavar="N",
+                   help="photos for the LiteRT-vs-Keras parity check (default 2)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="builder option override, e.g. --set num_blocks=4 (repeatable)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    p.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+
+
+def add_parser(sub, parents):
+    p = sub.add_parser("export", parents=parents, help="export a model to SavedModel / TFLite",
+                       description="Export a model to SavedModel and TFLite (builtin ops only), check "
+                                   "each TFLite file against Keras in LiteRT on real photos (fp32 must "
+                                   "match within 1e-3) and against the GPU delegate's rules, and write "
+                                   "a metadata JSON beside each file.")
+    add_arguments(p)
+
+
+def parse_overrides(items):
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set expects KEY=VALUE, not {item!r}")
+        try:
+            out[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            out[key] = value
+    return out
+
+
+def load_model(args):
+    """The model the flags name: a preset build (optionally with weights) or a .keras file."""
+    import keras
+
+    from keras_sr import models
+
+    if args.keras:
+        import keras_sr.layers  # noqa: F401  (registers the serializable layers)
+
+        if args.overrides:
+            raise ValueError("--set applies to preset builds, not to --keras files")
+        return keras.saving.load_model(args.keras, safe_mode=True)
+    preset = models.get_preset(args.model)
+    if not preset["scales"]:
+        raise ValueError(f"model {args.model!r} is not a super-resolution model (it has no scale)")
+    model = models.build(args.model, scale=args.scale, **parse_overrides(args.overrides))
+    if isinstance(model.output, (list, tuple)):
+        raise ValueError(f"model {args.model!r} needs --scale (one of "
+                         f"{', '.join(map(str, preset['scales']))})")
+    if args.weights:
+        model.load_weights(args.weights)
+    return model
+
+
+def run(args):
+    from keras_sr.export import export_model, parse_formats, parse_size
+
+    formats = parse_formats(args.formats)
+    size = parse_size(args.input_size) if args.input_size else None
+    model = load_model(args)
+    results = export_model(model, args.out, formats, scale=args.scale, input_size=size,
+                           dynamic=args.dynamic, name=args.model, calibration=args.calibration,
+                           calibration_count=args.calibration_count, int8_io=args.int8_io,
+                           parity_images=args.parity_images, overwrite=args.overwrite)
+    print(f"wrote {len(results)} export(s) to {args.out}")

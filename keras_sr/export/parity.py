@@ -1,0 +1,116 @@
+"""Run an export in the LiteRT interpreter on real photos and compare it with Keras.
+
+fp32 must match Keras within ``FP32_TOLERANCE`` (max abs, in [0, 1]); fp16 / int8
+report PSNR (Y channel, ``scale`` pixels shaved) against the HR photo and the drop
+from Keras float in dB.
+"""
+
+import dataclasses
+
+import numpy as np
+
+from keras_sr.export.images import cover_crop, image_paths, load_rgb, to_model_input
+
+FP32_TOLERANCE = 1e-3
+
+
+class ParityError(RuntimeError):
+    """An fp32 export that does not compute what the Keras model computes."""
+
+
+def interpreter(model, num_threads=None):
+    """``ai_edge_litert`` interpreter for a ``.tflite`` path or its bytes."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    if isinstance(model, (bytes, bytearray)):
+        return Interpreter(model_content=bytes(model), num_threads=num_threads)
+    return Interpreter(model_path=str(model), num_threads=num_threads)
+
+
+def run_tflite(interp, lr):
+    """SR image (H·s, W·s, C) float32 in [0, 1] scale for one LR image (H, W, C) float32 [0, 1].
+
+    Resizes a dynamic-shape model's input to ``lr``'s size (``resize_tensor_input``);
+    quantizes / dequantizes when the model's I/O is uint8 or int8.
+    """
+    inp = interp.get_input_details()[0]
+    want = [1, *lr.shape]
+    if list(inp["shape"]) != want:
+        if any(d != -1 and d != w for d, w in zip(inp["shape_signature"], want)):
+            raise ValueError(f"model input is fixed at {list(inp['shape'])}; image is {want}")
+        interp.resize_tensor_input(inp["index"], want)
+    interp.allocate_tensors()
+    x = lr[None].astype(np.float32)
+    if inp["dtype"] != np.float32:
+        scale, zero = inp["quantization"]
+        info = np.iinfo(inp["dtype"])
+        x = np.clip(np.round(x / scale + zero), info.min, info.max).astype(inp["dtype"])
+    interp.set_tensor(inp["index"], x)
+    interp.invoke()
+    out = interp.get_output_details()[0]
+    y = interp.get_tensor(out["index"])[0]
+    if out["dtype"] != np.float32:
+        scale, zero = out["quantization"]
+        y = (y.astype(np.float32) - zero) * scale
+    return y.astype(np.float32)
+
+
+def lr_hr_pairs(input_size, scale, channels, count=2, folder=None):
+    """``[(name, lr, hr)]``: HR photos cropped to ``input_size`` x ``scale``, LR bicubic-downscaled.
+
+    ``lr`` is (H, W, C), ``hr`` (H·s, W·s, C), float32 in [0, 1]; C = 1 gives luma Y.
+    """
+    from keras_sr.export import degrade
+
+    w, h = input_size
+    pairs = []
+    for path in image_paths(folder)[:count]:
+        hr_rgb = cover_crop(load_rgb(path), w * scale, h * scale)
+        lr_rgb = degrade.bicubic_downscale(hr_rgb, scale)
+        pairs.append((path, to_model_input(lr_rgb, channels), to_model_input(hr_rgb, channels)))
+    return pairs
+
+
+@dataclasses.dataclass
+class ParityResult:
+    fmt: str
+    max_abs_diff: float      # max |tflite - keras| over every image, in [0, 1] units
+    psnr_keras: float        # mean PSNR (Y) of Keras float vs HR, dB
+    psnr_tflite: float       # mean PSNR (Y) of the export vs HR, dB
+    images: int
+
+    @property
+    def psnr_drop(self):
+        return self.psnr_keras - self.psnr_tflite
+
+    def format(self):
+        return (f"{self.fmt}: max |tflite - keras| = {self.max_abs_diff:.2e}, PSNR-Y vs HR "
+                f"{self.psnr_tflite:.2f} dB (Keras {self.psnr_keras:.2f} dB, drop "
+                f"{self.psnr_drop:+.2f} dB) on {self.images} photo(s)")
+
+
+def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None):
+    """Compare ``tflite_model`` (bytes or path) with ``model`` on ``pairs`` from :func:`lr_hr_pairs`.
+
+    Raises:
+        ParityError: ``fmt == "fp32"`` (or ``tolerance`` given) and the max abs difference
+            exceeds the tolerance.
+    """
+    from keras_sr.export import degrade
+
+    interp = interpreter(tflite_model)
+    worst, ps_k, ps_t = 0.0, [], []
+    for _, lr, hr in pairs:
+        ref = np.asarray(model.predict(lr[None], verbose=0)[0], np.float32)
+        got = run_tflite(interp, lr)
+        if got.shape != ref.shape:
+            raise ParityError(f"{fmt} export gives shape {got.shape}, Keras {ref.shape}")
+        worst = max(worst, float(np.max(np.abs(got - ref))))
+        ps_k.append(degrade.psnr_y(np.clip(ref, 0, 1), hr, scale))
+        ps_t.append(degrade.psnr_y(np.clip(got, 0, 1), hr, scale))
+    result = ParityResult(fmt, worst, float(np.mean(ps_k)), float(np.mean(ps_t)), len(pairs))
+    limit = tolerance if tolerance is not None else (FP32_TOLERANCE if fmt == "fp32" else None)
+    if limit is not None and not worst <= limit:
+        raise ParityError(f"{fmt} export differs from Keras by {worst:.2e} (max abs, [0, 1] range) "
+                          f"> {limit:.0e}; not kept")
+    return result

@@ -1,0 +1,191 @@
+"""``export_model``: one model -> the requested formats, each checked, each written atomically.
+
+Used by ``keras-sr export`` and ``export/export.py``. For every TFLite format:
+convert (builtin ops only) -> run in LiteRT on real photos and compare with Keras
+(fp32 must match within 1e-3 or nothing is written) -> GPU-delegate check -> write the
+``.tflite`` and its metadata ``.json`` atomically.
+"""
+
+import dataclasses
+import importlib
+import os
+
+from keras_sr.export import atomic, metadata, parity, tflite
+from keras_sr.export.gpu_check import check_gpu_compatibility
+from keras_sr.export.images import cover_crop, image_paths, load_rgb, to_model_input
+
+ALL_FORMATS = ("savedmodel",) + tflite.FORMATS
+# LR input size per scale for the fixed-shape export: 1280x720 output at x2, 1278x720 at
+# x3 (426 = 1280/3 rounded down), 1280x720 at x4.
+DEFAULT_INPUT_SIZES = {2: (640, 360), 3: (426, 240), 4: (320, 180)}
+
+
+@dataclasses.dataclass
+class FormatResult:
+    fmt: str
+    path: str
+    size_bytes: int = 0
+    parity: object = None      # parity.ParityResult
+    gpu_report: object = None  # gpu_check.Report
+
+    def format(self):
+        lines = [f"{self.fmt}: {self.path} ({self.size_bytes / 1e6:.2f} MB)"]
+        if self.parity is not None:
+            lines.append("  " + self.parity.format())
+        if self.gpu_report is not None:
+            lines += ["  " + ln for ln in self.gpu_report.format().splitlines()]
+        return "\n".join(lines)
+
+
+def parse_formats(text):
+    """``"savedmodel,fp32"`` -> ``("savedmodel", "fp32")`` (``"all"`` for every format)."""
+    if text.strip() == "all":
+        return ALL_FORMATS
+    fmts = tuple(f.strip() for f in text.split(",") if f.strip())
+    bad = [f for f in fmts if f not in ALL_FORMATS]
+    if bad or not fmts:
+        raise ValueError(f"unknown format(s) {', '.join(bad) or repr(text)}; choose from "
+                         f"{', '.join(ALL_FORMATS)} (comma-separated) or all")
+    return fmts
+
+
+def parse_size(text):
+    """``"640x360"`` -> ``(640, 360)`` (width x height of the LR input)."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--input-size must be WIDTHxHEIGHT (e.g. 640x360), not {text!r}") from None
+    if w < 1 or h < 1:
+        raise ValueError(f"--input-size must be positive, not {text!r}")
+    return w, h
+
+
+def deploy_form(model, name=None):
+    """The model as it should be exported: re-parameterized when its architecture offers it.
+
+    ``name`` is the preset (e.g. ``"rt4ksr-x2"``); without it the preset is guessed from
+    ``model.name`` (the registry names builds ``<preset>_x<scale>``).
+    """
+    from keras_sr import models
+    from keras_sr.models import registry
+
+    preset = None
+    if name is not None:
+        preset = models.get_preset(name)
+    else:
+        candidates = [n for n in models.list() if model.name.startswith(n.replace("-", "_"))]
+        if candidates:
+            preset = models.get_preset(max(candidates, key=len))
+    if preset is None:
+        return model
+    module = getattr(registry, "_ARCHITECTURES", {}).get(preset["arch"])
+    module = importlib.import_module(module.__module__) if module is not None else None
+    reparameterize = getattr(module, "reparameterize", None)
+    return reparameterize(model) if reparameterize is not None else model
+
+
+def calibration_set(input_size, channels, folder=None, count=8):
+    """Representative LR inputs for int8: ``count`` photos cropped to ``input_size``, (1, H, W, C)."""
+    w, h = input_size
+    return [to_model_input(cover_crop(load_rgb(p), w, h), channels)[None]
+            for p in image_paths(folder)[:count]]
+
+
+def model_scale(model, channels, probe=(12, 8)):
+    """The upscaling factor, from the output shape of a ``probe`` (w, h) input."""
+    out = model.compute_output_shape((1, probe[1], probe[0], channels))
+    if isinstance(out, list):
+        raise ValueError(f"model {model.name!r} has several outputs; export one scale at a time")
+    if out[1] is None or out[1] % probe[1] or out[2] // probe[0] != out[1] // probe[1]:
+        raise ValueError(f"cannot tell the scale of model {model.name!r} (output {out})")
+    return out[1] // probe[1]
+
+
+def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=None,
+                 dynamic=False, name=None, calibration=None, calibration_count=8,
+                 int8_io="float32", parity_images=2, overwrite=False, log=print):
+    """Export ``model`` to ``out_dir`` in ``formats``; return ``[FormatResult]``.
+
+    Args:
+        model: single-input, single-output ``keras.Model`` (LR [0, 1] -> SR [0, 1]);
+            RT4KSR (or any architecture with ``reparameterize``) is re-parameterized first.
+        formats: subset of ``ALL_FORMATS``.
+        scale: the model's scale (checked against the graph; inferred when None).
+        input_size: ``(width, height)`` of the LR input; default per scale
+            (``DEFAULT_INPUT_SIZES``).
+        dynamic: also leave H and W free (CPU use, ``resize_tensor_input``); parity then
+            runs at ``input_size``.
+        name: the file stem (default ``model.name``) and the preset for re-parameterization.
+        calibration: folder of images for int8 calibration (default: bundled photos).
+        parity_images: photos used for the parity check of each TFLite format.
+        overwrite: replace existing outputs (otherwise an existing output is an error,
+            raised before any conversion).
+
+    Raises:
+        tflite.ExportError, parity.ParityError, FileExistsError, ValueError.
+    """
+    from keras_sr import models as _models
+
+    preset_name = name if name in _models.list() else None
+    model = deploy_form(model, preset_name)
+    channels = model.inputs[0].shape[-1]
+    found = model_scale(model, channels)
+    if scale is not None and int(scale) != found:
+        raise ValueError(f"model {model.name!r} upscales x{found}, not x{scale}")
+    scale = found
+    if input_size is None:
+        if scale not in DEFAULT_INPUT_SIZES:
+            raise ValueError(f"no default --input-size for scale {scale}; give one")
+        input_size = DEFAULT_INPUT_SIZES[scale]
+    w, h = input_size
+    stem = (name or model.name).replace("-", "_")
+    if not stem.endswith(f"_x{scale}"):
+        stem += f"_x{scale}"
+    shape_tag = "dynamic" if dynamic else f"{w}x{h}"
+    targets = {f: os.path.join(out_dir, f"{stem}_savedmodel" if f == "savedmodel"
+                               else f"{stem}_{f}_{shape_tag}.tflite") for f in formats}
+    for path in targets.values():  # fail before minutes of conversion
+        atomic.check_writable(path, overwrite)
+        atomic.check_writable(os.path.splitext(path)[0] + ".json", overwrite)
+    os.makedirs(out_dir, exist_ok=True)
+
+    pairs = parity.lr_hr_pairs(input_size, scale, channels, count=parity_images)
+    results = []
+    for fmt in formats:
+        path = targets[fmt]
+        if fmt == "savedmodel":
+            from keras_sr.export.savedmodel import export_savedmodel
+
+            export_savedmodel(model, path, overwrite=overwrite, input_size=None if dynamic else input_size)
+            results.append(FormatResult(fmt, path, _dir_size(path)))
+            log(results[-1].format())
+            continue
+        representative = (calibration_set(input_size, channels, calibration, calibration_count)
+                          if fmt == "int8" else None)
+        flatbuffer = tflite.convert(model, fmt, None if dynamic else input_size,
+                                    representative=representative, int8_io=int8_io)
+        par = parity.check_parity(model, flatbuffer, fmt, scale, pairs)
+        report = check_gpu_compatibility(flatbuffer)
+        report = dataclasses.replace(report, source=os.path.basename(path))
+        interp = parity.interpreter(flatbuffer)
+        in_d, out_d = interp.get_input_details()[0], interp.get_output_details()[0]
+        in_shape = [1, -1 if dynamic else h, -1 if dynamic else w, channels]
+        out_shape = [1, -1 if dynamic else h * scale, -1 if dynamic else w * scale, channels]
+        meta = metadata.build_metadata(
+            model_name=name or model.name, scale=scale, fmt=f"tflite-{fmt}", input_shape=in_shape,
+            output_shape=out_shape, channels=channels,
+            input_contract=metadata.tensor_contract(in_d), output_contract=metadata.tensor_contract(out_d),
+            gpu_ready=report.ok, file_name=os.path.basename(path),
+            parity={"max_abs_diff_vs_keras": par.max_abs_diff, "psnr_y_db": par.psnr_tflite,
+                    "psnr_y_keras_db": par.psnr_keras, "psnr_drop_db": par.psnr_drop,
+                    "images": par.images},
+            extra={"gpu_issues": [str(i) for i in report.issues]})
+        atomic.write_bytes(path, flatbuffer, overwrite=overwrite)
+        atomic.write_text(os.path.splitext(path)[0] + ".json", metadata.dumps(meta), overwrite=overwrite)
+        results.append(FormatResult(fmt, path, len(flatbuffer), par, report))
+        log(results[-1].format())
+    return results
+
+
+def _dir_size(path):
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)

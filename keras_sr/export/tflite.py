@@ -1,0 +1,128 @@
+"""Keras model -> TFLite flatbuffer, builtin ops only: fp32, fp16, dynamic-range int8, full int8.
+
+Fixed-shape export (batch 1, H x W given) is what the mobile GPU delegate wants: the
+graph has no run-time shape arithmetic (SHAPE / PACK / STRIDED_SLICE ...), which this
+module verifies. Dynamic-shape export (``input_size=None``) is for CPU use: resize the
+input before allocating, as :func:`keras_sr.export.parity.run_tflite` does::
+
+    from ai_edge_litert.interpreter import Interpreter
+
+    interp = Interpreter(model_path="edsr_baseline_x2_fp32_dynamic.tflite", num_threads=2)
+    inp = interp.get_input_details()[0]
+    interp.resize_tensor_input(inp["index"], [1, 360, 640, 3])   # any H x W, NHWC
+    interp.allocate_tensors()
+    interp.set_tensor(inp["index"], lr)                          # float32 [0, 1]
+    interp.invoke()
+    sr = interp.get_tensor(interp.get_output_details()[0]["index"])  # (1, 720, 1280, 3)
+"""
+
+import re
+
+import numpy as np
+
+from keras_sr.export.tflite_graph import SHAPE_ARITHMETIC_OPS, op_histogram, read_graph
+
+FORMATS = ("fp32", "fp16", "dynamic-int8", "int8")
+
+
+class ExportError(RuntimeError):
+    """A conversion that cannot give a builtin-ops model the device will load."""
+
+
+def _tf():
+    import tensorflow as tf
+
+    return tf
+
+
+def concrete_function(model, input_size=None, channels=None):
+    """The model's inference function traced for ``(1, H, W, C)`` (``None`` H/W when dynamic).
+
+    Args:
+        model: a single-input ``keras.Model`` (LR in, SR out).
+        input_size: ``(width, height)`` of the LR input, or ``None`` for a dynamic H x W.
+        channels: input channels (default: the model's).
+    """
+    tf = _tf()
+    channels = channels or model.inputs[0].shape[-1]
+    w, h = input_size if input_size is not None else (None, None)
+    spec = tf.TensorSpec((1, h, w, channels), tf.float32, name="lr")
+    fn = tf.function(lambda lr: model(lr, training=False), autograph=False)
+    return fn.get_concrete_function(spec)
+
+
+def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="float32"):
+    """Convert ``model`` to a TFLite flatbuffer with builtin ops only.
+
+    Args:
+        model: single-input ``keras.Model``.
+        fmt: ``"fp32"``, ``"fp16"`` (float16 weights, float32 compute on CPU / fp16 on GPU),
+            ``"dynamic-int8"`` (int8 weights, float activations) or ``"int8"`` (full integer,
+            calibrated on ``representative``).
+        input_size: ``(width, height)`` for a fixed-shape export, ``None`` for dynamic.
+        representative: for ``"int8"``: an iterable of float32 arrays ``(1, H, W, C)`` in [0, 1].
+        int8_io: for ``"int8"``: ``"float32"`` (quantize/dequantize in the graph) or
+            ``"uint8"`` (the app feeds and reads uint8; see the metadata for scale/zero point).
+
+    Returns:
+        ``bytes`` of the ``.tflite`` file.
+
+    Raises:
+        ExportError: the model needs ops outside the builtin set (they are named), or a
+            fixed-shape export still contains run-time shape arithmetic.
+    """
+    tf = _tf()
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown TFLite format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if int8_io not in ("float32", "uint8"):
+        raise ValueError(f"int8_io must be 'float32' or 'uint8', not {int8_io!r}")
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function(model, input_size)])
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if fmt == "fp16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif fmt == "dynamic-int8":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    elif fmt == "int8":
+        if representative is None:
+            raise ValueError("int8 export needs representative images for calibration")
+        samples = [np.asarray(x, np.float32) for x in representative]
+        if not samples:
+            raise ValueError("int8 export needs at least one calibration image")
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: ([x] for x in samples)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        if int8_io == "uint8":
+            converter.inference_input_type = tf.uint8
+            converter.inference_output_type = tf.uint8
+    try:
+        flatbuffer = converter.convert()
+    except Exception as exc:  # noqa: BLE001  (the converter raises several types)
+        raise ExportError(_conversion_message(exc, fmt)) from exc
+    if input_size is not None:
+        check_fixed_shape(flatbuffer)
+    return flatbuffer
+
+
+def _conversion_message(exc, fmt):
+    text = str(exc)
+    # MLIR names each op it could not legalize as 'tf.OpName'.
+    ops = sorted(set(re.findall(r"'tf\.(\w+)'", text)))
+    if ops:
+        return (f"{fmt} conversion needs TensorFlow ops that are not TFLite builtins "
+                f"({', '.join(ops)}); Select/Flex ops are not allowed, so the model cannot be exported")
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), type(exc).__name__)
+    return f"{fmt} conversion failed: {first}"
+
+
+def check_fixed_shape(flatbuffer):
+    """Raise :class:`ExportError` if a fixed-shape export has dynamic tensors or shape arithmetic."""
+    graph = read_graph(flatbuffer)
+    shape_ops = sorted({op.name for op in graph.operators if op.name in SHAPE_ARITHMETIC_OPS})
+    if shape_ops:
+        raise ExportError(f"fixed-shape export still computes shapes at run time "
+                          f"({', '.join(shape_ops)}); the GPU delegate needs a static graph")
+    dynamic = [t.name or str(t.index) for t in graph.tensors if t.is_dynamic]
+    if dynamic:
+        raise ExportError(f"fixed-shape export has dynamic tensors: {', '.join(dynamic[:5])}")
+    return op_histogram(graph)

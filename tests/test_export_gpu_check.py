@@ -1,0 +1,92 @@
+"""The GPU-delegate checker flags models the delegate cannot take and passes the zoo's exports."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from export_helpers import build_tiny, sr_presets
+from keras_sr.cli import main
+from keras_sr.export import check_gpu_compatibility, convert
+from keras_sr.export.tflite_graph import read_graph
+
+
+def _tflite(fn, shape):
+    concrete = tf.function(fn, autograph=False).get_concrete_function(tf.TensorSpec(shape, tf.float32))
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete])
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    return converter.convert()
+
+
+def _reasons(report, op):
+    return [i.reason for i in report.issues if i.op == op]
+
+
+def test_dynamic_shape_arithmetic_is_flagged():
+    def fn(x):  # flatten H x W with sizes read at run time: SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE
+        s = tf.shape(x)
+        flat = tf.reshape(x, tf.stack([s[0], s[1] * s[2], 3]))
+        return tf.reshape(flat * 2.0, s)
+
+    report = check_gpu_compatibility(_tflite(fn, (1, None, None, 3)))
+    assert not report.ok
+    assert report.histogram.get("SHAPE", 0) >= 1
+    assert any("not supported" in r for r in _reasons(report, "SHAPE"))
+    assert any("run-time input" in r for r in _reasons(report, "RESHAPE"))
+    assert any(i.index == -1 and "dynamic shape" in i.reason for i in report.issues)
+    # every issue names a real operator of the file (or the model as a whole)
+    n_ops = len(read_graph(_tflite(fn, (1, None, None, 3))).operators)
+    assert all(-1 <= i.index < n_ops for i in report.issues)
+
+
+def test_unsupported_ops_are_flagged_with_their_reason():
+    def fn(x):
+        counts = tf.cumsum(tf.cast(x * 255.0, tf.int32), axis=2)   # CUMSUM on int32
+        return tf.cast(counts, tf.float32) + tf.cast(tf.argmax(x, axis=-1), tf.float32)[..., None]
+
+    report = check_gpu_compatibility(_tflite(fn, (1, 8, 8, 3)))
+    assert not report.ok
+    assert any("float input/output" in r for r in _reasons(report, "CUMSUM"))
+    assert any("not supported by the GPU delegate" in r for r in _reasons(report, "ARG_MAX"))
+
+
+def test_float_cumsum_with_constant_axis_follows_the_delegate_source():
+    # gpu_compatibility.cc accepts CUMSUM on float with a constant int32 axis.
+    report = check_gpu_compatibility(_tflite(lambda x: tf.cumsum(x, axis=2), (1, 8, 8, 3)))
+    assert report.histogram == {"CUMSUM": 1} and report.ok, report.format()
+
+
+def test_five_dimensional_tensor_is_flagged():
+    def fn(x):
+        y = tf.reshape(x, (1, 2, 4, 8, 3)) * tf.constant(np.arange(1, 4, dtype=np.float32))
+        return tf.reshape(tf.nn.relu(y), (1, 8, 8, 3))
+
+    report = check_gpu_compatibility(_tflite(fn, (1, 8, 8, 3)))
+    assert any("5-D" in i.reason for i in report.issues), report.format()
+
+
+def test_check_gpu_cli_exit_codes(tmp_path, capsys):
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(_tflite(lambda x: tf.argmax(x, axis=-1), (1, 8, 8, 3)))
+    good = tmp_path / "good.tflite"
+    good.write_bytes(_tflite(lambda x: tf.nn.relu(x) * 2.0, (1, 8, 8, 3)))
+    assert main(["check-gpu", str(good)]) == 0
+    assert main(["check-gpu", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "ARG_MAX" in out and "NOT ready" in out
+    assert main(["check-gpu", str(tmp_path / "missing.tflite")]) == 2
+
+
+def test_not_a_flatbuffer_is_a_clear_error(tmp_path):
+    junk = tmp_path / "junk.tflite"
+    junk.write_bytes(b"not a model at all")
+    with pytest.raises(ValueError, match="not a TFLite flatbuffer"):
+        check_gpu_compatibility(str(junk))
+
+
+@pytest.mark.parametrize("name", sr_presets())
+def test_every_zoo_model_fixed_fp32_fp16_is_gpu_ready(name):
+    model, _ = build_tiny(name)
+    for fmt in ("fp32", "fp16"):
+        report = check_gpu_compatibility(convert(model, fmt, input_size=(16, 12)))
+        assert report.ok, f"{name} {fmt}\n{report.format()}"
+        assert not {"SHAPE", "PACK", "STRIDED_SLICE"} & set(report.histogram)

@@ -1,0 +1,151 @@
+"""TFLite / SavedModel export: formats, parity in LiteRT, metadata, atomic writes, CLI."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from keras_sr import models
+from keras_sr.cli import main
+from keras_sr.export import (ExportError, ParityError, check_parity, convert, export_model,
+                             parse_formats, parse_size, parity, run_tflite)
+from keras_sr.export import atomic
+from keras_sr.export.tflite_graph import read_graph
+
+SIZE = (32, 24)  # LR width x height
+
+
+@pytest.fixture(scope="module")
+def tiny_x2():
+    return models.build("edsr-baseline", scale=2, num_blocks=1, filters=8)
+
+
+@pytest.fixture(scope="module")
+def exported(tiny_x2, tmp_path_factory):
+    out = tmp_path_factory.mktemp("exports")
+    results = export_model(tiny_x2, str(out), ("savedmodel", "fp32", "fp16", "dynamic-int8", "int8"),
+                           input_size=SIZE, name="edsr-baseline", calibration_count=3, log=lambda s: None)
+    return out, {r.fmt: r for r in results}
+
+
+def test_every_format_is_written_with_metadata(exported):
+    out, results = exported
+    names = sorted(os.listdir(out))
+    assert names == sorted(["edsr_baseline_x2_savedmodel"] + [
+        f"edsr_baseline_x2_{f}_32x24.{ext}" for f in ("fp32", "fp16", "dynamic-int8", "int8")
+        for ext in ("tflite", "json")])
+    meta = json.loads((out / "edsr_baseline_x2_fp16_32x24.json").read_text())
+    assert meta["input"]["shape"] == [1, 24, 32, 3] and meta["output"]["shape"] == [1, 48, 64, 3]
+    assert meta["layout"] == "NHWC" and meta["color"] == "RGB" and meta["value_range"] == [0.0, 1.0]
+    assert meta["scale"] == 2 and meta["format"] == "tflite-fp16" and meta["input"]["dtype"] == "float32"
+    assert meta["gpu_delegate_ready"] is True and "keras_sr_version" in meta
+    assert os.path.exists(out / "edsr_baseline_x2_savedmodel" / "saved_model.pb")
+
+
+def test_parity_fp32_tight_and_quantized_close(exported):
+    _, r = exported
+    assert r["fp32"].parity.max_abs_diff <= 1e-3
+    assert abs(r["fp16"].parity.psnr_drop) < 0.1
+    for fmt in ("dynamic-int8", "int8"):  # quantized: real error, still a usable image
+        assert 0 < r[fmt].parity.max_abs_diff < 0.2
+        assert abs(r[fmt].parity.psnr_drop) < 1.0
+    assert r["int8"].size_bytes < r["fp32"].size_bytes
+    assert {op.name for op in read_graph(r["int8"].path).operators} >= {"QUANTIZE", "CONV_2D"}
+
+
+def test_savedmodel_serves_the_keras_output(exported, tiny_x2, rng):
+    import tensorflow as tf
+
+    out, _ = exported
+    loaded = tf.saved_model.load(str(out / "edsr_baseline_x2_savedmodel"))
+    x = rng.random((1, 24, 32, 3), dtype=np.float32)
+    got = np.asarray(loaded.serve(tf.constant(x)))
+    np.testing.assert_allclose(got, tiny_x2.predict(x, verbose=0), atol=1e-5)
+
+
+def test_dynamic_export_resizes_on_cpu(tiny_x2, rng):
+    flatbuffer = convert(tiny_x2, "fp32", input_size=None)
+    interp = parity.interpreter(flatbuffer)
+    for h, w in ((12, 20), (17, 9)):
+        lr = rng.random((h, w, 3), dtype=np.float32)
+        got = run_tflite(interp, lr)
+        np.testing.assert_allclose(got, tiny_x2.predict(lr[None], verbose=0)[0], atol=1e-4)
+
+
+def test_int8_with_uint8_io(tiny_x2, tmp_path):
+    results = export_model(tiny_x2, str(tmp_path), ("int8",), input_size=SIZE, int8_io="uint8",
+                           calibration_count=2, parity_images=1, log=lambda s: None)
+    meta = json.loads((tmp_path / "edsr_baseline_x2_int8_32x24.json").read_text())
+    assert meta["input"]["dtype"] == "uint8" and meta["input"]["quantization"]["scale"] > 0
+    assert abs(results[0].parity.psnr_drop) < 1.5
+
+
+def test_fp32_parity_failure_keeps_no_file(tiny_x2, tmp_path, monkeypatch):
+    monkeypatch.setattr(parity, "FP32_TOLERANCE", 1e-12)
+    with pytest.raises(ParityError, match="not kept"):
+        # a different model's export cannot match: real mismatch, default tolerance
+        other = models.build("edsr-baseline", scale=2, num_blocks=1, filters=8)
+        check_parity(tiny_x2, convert(other, "fp32", SIZE), "fp32", 2,
+                     parity.lr_hr_pairs(SIZE, 2, 3, count=1), tolerance=1e-3)
+    with pytest.raises(ParityError):
+        export_model(tiny_x2, str(tmp_path), ("fp32",), input_size=SIZE, parity_images=1,
+                     log=lambda s: None)
+    assert os.listdir(tmp_path) == []
+
+
+class _Erfinv(keras.layers.Layer):
+    def call(self, x):
+        return ops.erfinv(x * 0.5)
+
+
+def test_select_tf_ops_fail_with_the_op_named():
+    inputs = keras.Input((None, None, 3))
+    model = keras.Model(inputs, _Erfinv()(inputs))
+    with pytest.raises(ExportError, match=r"not TFLite builtins \(Erfinv\)"):
+        convert(model, "fp32", input_size=(8, 8))
+
+
+def test_existing_outputs_are_not_overwritten(tiny_x2, tmp_path):
+    target = tmp_path / "edsr_baseline_x2_fp32_32x24.tflite"
+    target.write_bytes(b"keep me")
+    with pytest.raises(FileExistsError, match="--overwrite"):
+        export_model(tiny_x2, str(tmp_path), ("fp32",), input_size=SIZE, log=lambda s: None)
+    assert target.read_bytes() == b"keep me"
+    export_model(tiny_x2, str(tmp_path), ("fp32",), input_size=SIZE, overwrite=True, parity_images=1,
+                 log=lambda s: None)
+    assert read_graph(str(target)).operators
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".tmp-")]
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    with pytest.raises(TypeError):
+        atomic.write_bytes(str(tmp_path / "x.bin"), object())  # not bytes: fails mid-write
+    assert os.listdir(tmp_path) == []
+
+
+def test_argument_parsing_errors():
+    assert parse_size("640x360") == (640, 360)
+    assert parse_formats("all")[0] == "savedmodel"
+    with pytest.raises(ValueError, match="WIDTHxHEIGHT"):
+        parse_size("640")
+    with pytest.raises(ValueError, match="unknown format"):
+        parse_formats("fp32,fp8")
+
+
+def test_cli_export_and_one_line_errors(tmp_path, capsys):
+    args = ["export", "--model", "edsr-baseline", "--scale", "3", "--set", "num_blocks=1",
+            "--set", "filters=8", "--formats", "fp32", "--input-size", "20x16", "--parity-images", "1",
+            "--out", str(tmp_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "edsr_baseline_x3_fp32_20x16.tflite" in out and "GPU delegate check" in out and "ready" in out
+    assert main(args) == 2  # exists, no --overwrite
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--overwrite" in err
+    assert main(args[:7] + ["--formats", "fp8", "--out", str(tmp_path)]) == 2
+    assert "unknown format" in capsys.readouterr().err
+    assert main(["export", "--model", "edsr-baseline", "--out", str(tmp_path)]) == 2
+    assert "needs scale" in capsys.readouterr().err
