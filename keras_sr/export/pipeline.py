@@ -127,6 +127,7 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
     from keras_sr import models as _models
 
     preset_name = name if name in _models.list() else None
+    reference = model  # parity compares the export with the model as given (training form)
     model = deploy_form(model, preset_name)
     channels = model.inputs[0].shape[-1]
     found = model_scale(model, channels)
@@ -164,7 +165,7 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
                           if fmt == "int8" else None)
         flatbuffer = tflite.convert(model, fmt, None if dynamic else input_size,
                                     representative=representative, int8_io=int8_io)
-        par = parity.check_parity(model, flatbuffer, fmt, scale, pairs)
+        par = parity.check_parity(reference, flatbuffer, fmt, scale, pairs)
         report = check_gpu_compatibility(flatbuffer)
         report = dataclasses.replace(report, source=os.path.basename(path))
         interp = parity.interpreter(flatbuffer)
