@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Benchmark TFLite exports of the zoo: file size and LiteRT CPU latency next to Keras.
+
+For each SR preset and each (LR size, scale) it supports: multiply-accumulates
+(``keras_sr.utils.count_macs``), Keras ``predict`` latency, and for fp32 / fp16 / int8 the
+``.tflite`` size and LiteRT CPU latency with 1 and 2 threads (XNNPACK, median of
+``--repeat`` runs after one warm-up). Prints a Markdown table. Not a test: full-size models
+on a CPU take minutes (EDSR at 640x360 needs ~1.4 TMACs per frame).
+
+    python benchmarks/export_tflite.py --models edsr-baseline,srcnn --repeat 5
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+DEFAULT_CASES = "320x180:4,640x360:2"
+
+
+def _median_ms(fn, repeat):
+    fn()  # warm-up (allocation, XNNPACK packing, tf.function tracing)
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return 1000 * statistics.median(times)
+
+
+def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overrides):
+    from keras_sr import models
+    from keras_sr.export import convert, deploy_form, parity
+    from keras_sr.export.pipeline import calibration_set
+    from keras_sr.utils import count_macs
+
+    model = models.build(name, scale=scale, **overrides)
+    channels = model.inputs[0].shape[-1]
+    w, h = size
+    row = {"model": name, "scale": scale, "size": f"{w}x{h}",
+           "params": int(sum(np.prod(v.shape) for v in model.weights))}
+    deploy = deploy_form(model, name)
+    row["gmacs"] = count_macs(deploy, (h, w, channels)) / 1e9
+    x = np.random.default_rng(0).random((1, h, w, channels), dtype=np.float32)
+    row["keras_ms"] = _median_ms(lambda: model.predict(x, verbose=0), keras_repeat)
+    for fmt in formats:
+        rep = calibration_set(size, channels, count=4) if fmt == "int8" else None
+        flatbuffer = convert(deploy, fmt, (w, h), representative=rep)
+        row[f"{fmt}_mb"] = len(flatbuffer) / 1e6
+        for n in threads:
+            interp = parity.interpreter(flatbuffer, num_threads=n)
+            parity.run_tflite(interp, x[0])  # allocates and sets the input; time invoke() alone
+            row[f"{fmt}_{n}t_ms"] = _median_ms(interp.invoke, repeat)
+        print(f"  {name} x{scale} {w}x{h} {fmt}: {row[f'{fmt}_mb']:.2f} MB, "
+              + ", ".join(f"{n} thr {row[f'{fmt}_{n}t_ms']:.1f} ms" for n in threads), flush=True)
+    return row
+
+
+def markdown(rows, formats, threads):
+    head = ["Model", "Scale", "LR size", "Params", "GMACs", "Keras predict (ms)"]
+    for fmt in formats:
+        head += [f"{fmt} MB"] + [f"{fmt} {n} thr (ms)" for n in threads]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [f"`{r['model']}`", f"x{r['scale']}", r["size"], f"{r['params'] / 1e6:.2f}M",
+                 f"{r['gmacs']:.1f}", f"{r['keras_ms']:.0f}"]
+        for fmt in formats:
+            cells += [f"{r[f'{fmt}_mb']:.2f}"] + [f"{r[f'{fmt}_{n}t_ms']:.0f}" for n in threads]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    from keras_sr import models
+    from keras_sr.export import parse_size
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--models", help="comma-separated presets (default: every SR preset)")
+    p.add_argument("--cases", default=DEFAULT_CASES, help=f"LRSIZE:SCALE list (default {DEFAULT_CASES})")
+    p.add_argument("--formats", default="fp32,fp16,int8")
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--repeat", type=int, default=5, help="timed LiteRT runs per cell (median)")
+    p.add_argument("--keras-repeat", type=int, default=3, help="timed Keras predict runs (median)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="builder override for every model (e.g. a smaller config for a quick run)")
+    args = p.parse_args(argv)
+
+    from keras_sr.cli.export_cmd import parse_overrides
+
+    names = args.models.split(",") if args.models else [
+        n for n in models.list() if models.get_preset(n)["scales"]]
+    formats = [f for f in args.formats.split(",") if f]
+    threads = [int(t) for t in args.threads.split(",")]
+    cases = []
+    for item in args.cases.split(","):
+        size, _, scale = item.partition(":")
+        cases.append((parse_size(size), int(scale)))
+    overrides = parse_overrides(args.set)
+    rows = []
+    with tempfile.TemporaryDirectory():
+        for name in names:
+            for size, scale in cases:
+                if scale not in models.supported_scales(name):
+                    continue
+                print(f"{name} x{scale} at {size[0]}x{size[1]} ...", flush=True)
+                rows.append(bench_model(name, size, scale, formats, threads, args.repeat,
+                                        args.keras_repeat, overrides))
+    print()
+    print(f"CPU: {os.cpu_count()} cores; LiteRT XNNPACK; median of {args.repeat} runs "
+          f"(Keras: {args.keras_repeat}); fixed-shape exports, batch 1.")
+    print(markdown(rows, formats, threads))
+
+
+if __name__ == "__main__":
+    main()
