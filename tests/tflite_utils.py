@@ -2,6 +2,7 @@
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
 
@@ -9,11 +10,13 @@ def to_tflite(model, input_shape):
     """Flatbuffer bytes of ``model`` for a fixed ``input_shape`` (batch included).
 
     ``supported_ops`` is TFLITE_BUILTINS only, so a graph that needs Select TF (Flex)
-    ops fails to convert instead of silently depending on them.
+    ops fails to convert instead of silently depending on them. The weights are frozen
+    into constants first (Keras 3 variables would otherwise stay resource variables).
     """
     fn = tf.function(lambda x: model(x, training=False),
                      input_signature=[tf.TensorSpec(input_shape, tf.float32)])
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([fn.get_concrete_function()], model)
+    frozen = convert_variables_to_constants_v2(fn.get_concrete_function())
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([frozen], model)
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     return converter.convert()
 

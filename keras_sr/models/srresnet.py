@@ -9,7 +9,7 @@ from keras_sr.models import registry
 PRESETS = {
     "srresnet": {
         "arch": "srresnet", "scales": (2, 4),
-        "config": {"num_blocks": 16, "filters": 64, "activation": "prelu_scalar"},
+        "config": {"num_blocks": 16, "filters": 64, "activation": "prelu"},
         "description": "SRResNet: 16 BN residual blocks, PReLU, sub-pixel upsampling, 9x9 head/tail",
         "reference": "Ledig et al., CVPR 2017, Fig. 4; Lornatang/SRGAN-PyTorch model.py (SPECS §4.1)",
     },
@@ -29,13 +29,14 @@ BN_MOMENTUM = 0.9
 BN_EPSILON = 1e-5
 
 
-def srresnet(scale, num_blocks=16, filters=64, activation="prelu_scalar", channels=3,
+def srresnet(scale, num_blocks=16, filters=64, activation="prelu", channels=3,
              name="srresnet"):
     """SRResNet (the SRGAN generator) as a functional model.
 
     Graph: conv 9×9 + PReLU -> ``num_blocks`` × [conv-BN-PReLU-conv-BN + skip] -> conv-BN
     + long skip -> sub-pixel ×2 steps [conv -> pixel shuffle -> PReLU] -> conv 9×9 ->
-    ``0.5·y + 0.5``. Every conv has a bias (1,549,462 parameters at ×4).
+    ``0.5·y + 0.5``. Every conv has a bias: 1,550,659 parameters at ×4 with per-channel
+    PReLU, 1,549,462 (SPECS §4.1) with ``activation="prelu_scalar"``.
 
     Value range: the paper feeds LR in [0, 1] and trains against HR in [−1, 1] (§3.2), so
     the tail conv's output ``y`` lives in [−1, 1]; the fixed map ``0.5·y + 0.5``
@@ -46,9 +47,11 @@ def srresnet(scale, num_blocks=16, filters=64, activation="prelu_scalar", channe
     Args:
         scale: 2 or 4 (any power of 2; pixel-shuffle ×2 steps).
         num_blocks, filters: B = 16 and 64 in the paper.
-        activation: ``"prelu_scalar"`` (one slope per PReLU, ``nn.PReLU()`` as in the
-            reference code and the 1,549,462 count) or ``"prelu"`` (one slope per channel,
-            ``shared_axes=[1, 2]``; 1,197 more parameters at ×4).
+        activation: ``"prelu"`` (default: one slope per channel, ``shared_axes=[1, 2]``;
+            TFLite PRELU with a per-channel alpha, which the GPU delegate runs) or
+            ``"prelu_scalar"`` (one slope per PReLU, ``nn.PReLU()`` as in the reference code
+            and its 1,549,462 count; 1,197 fewer parameters at ×4, but its (1, 1, 1) alpha
+            is rejected by the TFLite GPU delegate's PRELU, which needs C or H·W·C alphas).
         channels: 3 (RGB).
 
     Returns:
