@@ -63,6 +63,8 @@ def test_bicubic_keeps_constants_and_does_not_round(rng):
     assert layer.weights == []
     with pytest.raises(ValueError, match="positive int"):
         layers.BicubicUpsample(1.5)
+    with pytest.raises(ValueError, match="width must be >= 2"):
+        layers.BicubicUpsample(2)(np.zeros((1, 4, 1, 3), "float32"))
 
 
 @pytest.mark.parametrize("scale", [2, 3, 4])

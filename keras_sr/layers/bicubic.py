@@ -70,6 +70,10 @@ class BicubicUpsample(keras.layers.Layer):
     images; keras-sr models take and return float [0, 1] images).
     Used in-graph by the ``bicubic`` baseline, SRCNN and RED-Net (LR in, SR out).
 
+    Differences to MATLAB: none in the arithmetic (float32 instead of double, ~3e-7 on
+    [0, 1] images); MATLAB returns uint8 for uint8 input (rounded, clipped), this layer
+    float; a 1-pixel-high or -wide input (which MATLAB handles) is rejected.
+
     Shapes: (B, H, W, C) -> (B, H·scale, W·scale, C).
     """
 
@@ -80,7 +84,14 @@ class BicubicUpsample(keras.layers.Layer):
             raise ValueError(f"scale must be a positive int, got {scale!r}")
         self.scale = scale
 
+    def _check_size(self, shape):
+        for axis, n in (("height", shape[1]), ("width", shape[2])):
+            if n is not None and n < 2:
+                raise ValueError(f"{self.name}: input {axis} must be >= 2 for the symmetric "
+                                 f"border, got {n}")
+
     def build(self, input_shape):
+        self._check_size(input_shape)
         channels = input_shape[-1]
         if channels is None:
             raise ValueError(f"{self.name}: the channel dimension must be known")
@@ -88,6 +99,7 @@ class BicubicUpsample(keras.layers.Layer):
         self._kernel = bicubic_conv_kernel(self.scale, self.channels)
 
     def call(self, inputs):
+        self._check_size(inputs.shape)
         if self.scale == 1:
             return inputs
         x = symmetric_pad2(symmetric_pad2(inputs, axis=1), axis=2)
