@@ -1,6 +1,6 @@
 """The keras-sr model zoo. ``build(name, scale=...)`` is the one way in; ``list()`` names the presets."""
 
-from keras_sr.models import edsr, mdsr  # noqa: F401  (registers the architectures)
+from keras_sr.models import edsr, mdsr, rt4ksr  # noqa: F401  (registers the architectures)
 from keras_sr.models.registry import (build, get_preset, is_multi_scale, list_presets,
                                       supported_scales)
 
