@@ -51,6 +51,8 @@ def test_parameter_counts(scale, high_frequency):
     model = models.build("rt4ksr", scale=scale, high_frequency=high_frequency)
     train_count, deploy_count = COUNTS[scale, high_frequency]
     assert model.count_params() == train_count
+    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    assert trainable == train_count - (23_161 if high_frequency == "unused" else 0)
     assert reparameterize(model).count_params() == deploy_count
     assert models.build("rt4ksr", scale=scale, high_frequency=high_frequency,
                         deploy=True).count_params() == deploy_count
@@ -136,6 +138,7 @@ def test_unused_branch_does_not_touch_the_output_and_gated_one_does(rng):
         model = models.build("rt4ksr", scale=2, high_frequency=mode, **TINY)
         before = np.asarray(model(x))
         gate = model.get_layer("hf_gate")
+        assert bool(gate.trainable_weights) == changes  # the unused branch is not trained
         perturb_all_weights(gate, rng, 0.5)
         after = np.asarray(model(x))
         assert (np.abs(after - before).max() > 1e-3) == changes, mode
@@ -181,6 +184,7 @@ def test_keras_save_load_safe_mode(tmp_path, kwargs, rng):
     loaded = keras.saving.load_model(path, safe_mode=True)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), expected)
     assert architecture_of(loaded) == architecture_of(model)
+    assert len(loaded.trainable_weights) == len(model.trainable_weights)
     if not kwargs.get("deploy"):  # a loaded training form still re-parameterizes
         np.testing.assert_allclose(np.asarray(reparameterize(loaded)(x)), expected, atol=1e-5)
 

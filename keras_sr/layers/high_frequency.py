@@ -68,16 +68,18 @@ class HighFrequencyGate(keras.layers.Layer):
       ``gamma`` is one scalar weight initialised to 0.
     * ``mode="unused"`` (the released checkpoints, ``forget=False``): called on ``deep``
       alone and returns it unchanged. The branch weights exist only so that the authors'
-      checkpoints load whole (they never received gradients, SPECS §5.5); nothing is computed.
+      checkpoints load whole (they never received gradients, SPECS §5.5); nothing is computed,
+      and the layer is non-trainable by default (no "gradients do not exist" warnings in ``fit``).
 
     ``deploy=True`` holds the branch block as one 3x3 ``Conv2D`` (the fused
     :class:`ReparamBlock`). Shapes: (B, H, W, C) -> (B, H, W, C).
     """
 
     def __init__(self, filters, mode="gated", deploy=False, **kwargs):
-        super().__init__(**kwargs)
         if mode not in HIGH_FREQUENCY_MODES:
             raise ValueError(f"mode must be one of {HIGH_FREQUENCY_MODES}, got {mode!r}")
+        kwargs.setdefault("trainable", mode == "gated")
+        super().__init__(**kwargs)
         self.filters = int(filters)
         self.mode = mode
         self.deploy = bool(deploy)
@@ -86,6 +88,8 @@ class HighFrequencyGate(keras.layers.Layer):
         else:
             self.block = ReparamBlock(self.filters, name="block")
         self.act = activation_layer("gelu", name="act")
+        if not self.trainable:  # the constructor flag does not reach sublayers by itself
+            self.block.trainable = False
 
     def build(self, input_shape):
         if self.mode == "gated":

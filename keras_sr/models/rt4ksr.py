@@ -52,7 +52,8 @@ def rt4ksr(scale, num_feats=24, num_blocks=4, high_frequency="unused", deploy=Fa
             * ``"unused"`` — the released configuration (``forget=False``): the branch's
               weights (one RB and ``gamma``) exist so that the authors' checkpoints load
               whole and the parameter counts match theirs (152,233 / 44,521 at x2), but the
-              authors discard its output, so the graph does not compute it at all.
+              authors discard its output, so the graph does not compute it at all, and they
+              are non-trainable (129,072 trainable parameters at x2).
             * ``"gated"`` — the paper's ``forget=True``: the tail sees
               ``gamma · deep + hf`` with a learnable scalar ``gamma`` initialised to 0.
             * ``None`` — no branch and no branch weights (minimal: 39,312 deploy params at x2).
