@@ -205,3 +205,16 @@ def test_tflite_deploy_form_builtin_ops_only(tmp_path, rng):
     minimal = models.build("rt4ksr", scale=2, high_frequency=None, deploy=True)
     perturb_all_weights(minimal, rng)  # (default LayerNorm affine would be folded away)
     assert tflite_ops(to_tflite(minimal, shape, tmp_path / "minimal")) == ops
+
+
+def test_tflite_gated_branch_builtin_ops_only(tmp_path, rng):
+    from tflite_utils import run_tflite, tflite_ops, to_tflite
+
+    shape = (1, 16, 20, 3)
+    model = reparameterize(models.build("rt4ksr", scale=3, high_frequency="gated", **TINY))
+    perturb_all_weights(model, rng)
+    x = rng.random(shape, dtype="float32")
+    flatbuffer = to_tflite(model, shape, tmp_path / "gated")
+    np.testing.assert_allclose(run_tflite(flatbuffer, x), np.asarray(model(x)), atol=1e-4)
+    ops = tflite_ops(flatbuffer)
+    assert {"MIRROR_PAD", "DEPTHWISE_CONV_2D", "SUB"} <= set(ops)  # the high-pass is computed
