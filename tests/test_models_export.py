@@ -1,4 +1,6 @@
-"""Every non-EDSR preset of this zoo, tiny: .keras round trip (safe_mode) and TFLite builtins."""
+"""Every architecture of the zoo, tiny: .keras round trip (safe_mode) and TFLite builtins.
+
+RT4KSR has its own, deeper versions of both in test_models_rt4ksr.py."""
 
 import keras
 import numpy as np
@@ -10,6 +12,8 @@ from tflite_utils import assert_tflite_matches_keras
 # (preset, build kwargs, input shape): tiny configs, all scales the graph treats differently
 # are covered by the shape tests; here one scale each.
 TINY = [
+    ("edsr-baseline", {"scale": 3, "num_blocks": 2, "filters": 8}, (1, 8, 10, 3)),
+    ("mdsr-baseline", {"scale": 4, "num_blocks": 2, "filters": 8}, (1, 8, 10, 3)),
     ("bicubic", {"scale": 3}, (1, 10, 12, 3)),
     ("srcnn", {"scale": 2, "filters": (6, 4)}, (1, 10, 12, 1)),
     ("rednet10", {"scale": 3, "filters": 6}, (1, 8, 10, 1)),
@@ -21,6 +25,11 @@ TINY = [
     ("srgan-discriminator", {"input_size": 32, "filters": 4}, (2, 32, 32, 3)),
 ]
 IDS = [name for name, _, _ in TINY]
+
+
+def test_every_architecture_is_covered():
+    covered = {models.get_preset(name)["arch"] for name in IDS} | {"rt4ksr"}
+    assert {models.get_preset(name)["arch"] for name in models.list()} <= covered
 
 
 def randomized(model, seed=0):

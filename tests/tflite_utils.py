@@ -41,3 +41,10 @@ def assert_tflite_matches_keras(model, x, atol=1e-4):
     np.testing.assert_allclose(got, expected, atol=atol)
     assert not any(op.startswith("Flex") or op == "CUSTOM" for op in ops), ops
     return ops
+
+
+def tflite_ops(flatbuffer):
+    """The op names of a TFLite model in execution order (e.g. ``["SPACE_TO_DEPTH", "CONV_2D", ...]``)."""
+    interpreter = Interpreter(model_content=flatbuffer,
+                              experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    return [op["op_name"] for op in interpreter._get_ops_details()]
