@@ -68,8 +68,7 @@ def list_image_files(sources):
 def _is_16bit_rgb_png(img):
     # PIL reads 48/64-bit PNGs as 8-bit RGB(A); their raw mode says 16 bits.
     tile = getattr(img, "tile", None) or []
-    return img.format == "PNG" and bool(tile) and ";16" in str(tile[0][3][0] if isinstance(tile[0][3], tuple)
-                                                              else tile[0][3])
+    return img.format == "PNG" and bool(tile) and ";16" in str(tile[0][3])
 
 
 def _read_16bit_png(path, has_alpha, alpha):

@@ -298,17 +298,14 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         hr_patch = _scale_range(hr_patch, hr_range)
         if multi_scale:
             return {"lr": lr_patch, "hr": tf.ensure_shape(hr_patch, [None, None, c]), "scale": s}
-        return lr_patch, tf.ensure_shape(hr_patch, [hr_size_static(scales[0]), hr_size_static(scales[0]), c])
-
-    def hr_size_static(s):
-        return patch_size * s
+        hr_side = patch_size * scales[0]
+        return lr_patch, tf.ensure_shape(hr_patch, [hr_side, hr_side, c])
 
     ds = source.enumerate().map(make_patch, num_parallel_calls=AUTOTUNE, deterministic=deterministic)
+    # drop_remainder keeps batch k = elements [k·B, (k+1)·B): one scale per batch with `scales`.
+    ds = ds.batch(batch_size, drop_remainder=True)
     if multi_scale:
-        ds = ds.batch(batch_size, drop_remainder=True)
         ds = ds.map(lambda d: {**d, "scale": d["scale"][0]})
-    else:
-        ds = ds.batch(batch_size, drop_remainder=True)
     return ds.prefetch(AUTOTUNE)
 
 
