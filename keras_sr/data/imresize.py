@@ -102,8 +102,12 @@ def matlab_imresize(img, scale=None, output_shape=None, antialiasing=True):
     for dim in np.argsort(scales, kind="stable"):
         weights, indices = contributions(out.shape[dim], shape[dim], scales[dim], antialiasing)
         moved = np.moveaxis(out, dim, 0)
-        moved = np.einsum("op,op...->o...", weights, moved[indices])
-        out = np.moveaxis(moved, 0, dim)
+        expand = (slice(None),) + (None,) * (moved.ndim - 1)
+        # One tap at a time: memory stays at one output image even for large ones.
+        acc = np.zeros((shape[dim],) + moved.shape[1:])
+        for tap in range(weights.shape[1]):
+            acc += weights[:, tap][expand] * moved[indices[:, tap]]
+        out = np.moveaxis(acc, 0, dim)
         if is_uint8:
             out = _round_uint8(out)
     return out.astype(img.dtype)
@@ -152,6 +156,9 @@ def matlab_imresize_tf(img, scale=None, output_shape=None):
         img: (H, W, C) tensor, float or uint8 (static rank 3; H, W may be unknown).
         scale: a Python number (same for both axes), or ``output_shape=(H_out, W_out)``
             (ints or scalar tensors).
+
+    Gathers all taps at once (memory ~ output size x taps): meant for training patches;
+    evaluate large images with :func:`matlab_imresize`.
 
     Returns:
         Tensor of the input dtype. uint8 is computed in float64 and rounded per pass as
