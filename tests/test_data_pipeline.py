@@ -233,3 +233,17 @@ def test_sixteen_bit_training_keeps_depth_or_rounds(tmp_path, sources):
                                                  bit_depth=16)))
     assert np.abs(hr16.numpy() * 255 - np.round(hr16.numpy() * 255)).max() > 0.1  # finer than 8-bit levels
     np.testing.assert_allclose(lr16.numpy()[0], data.matlab_imresize(hr16.numpy()[0], 0.5), atol=1e-5)
+
+
+def test_feeds_model_fit_with_metrics(hr_folder):
+    import keras
+
+    from keras_sr.layers import PixelShuffle
+
+    ds = data.training_dataset(hr_folder, scale=2, patch_size=P, batch_size=2, seed=0)
+    inputs = keras.Input((None, None, 3))
+    outputs = PixelShuffle(2)(keras.layers.Conv2D(12, 3, padding="same")(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="mae", metrics=[data.PSNR(shave=2), data.SSIM(shave=2)])
+    history = model.fit(ds, steps_per_epoch=2, epochs=1, verbose=0, shuffle=False)
+    assert np.isfinite(history.history["psnr"][0]) and -1 <= history.history["ssim"][0] <= 1
