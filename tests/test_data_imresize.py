@@ -56,13 +56,27 @@ def test_numpy_and_tf_agree(name, scale):
     np.testing.assert_allclose(got, ref, atol=1e-5)
 
 
+@pytest.mark.parametrize("scale", SCALES)
+def test_numpy_and_tf_agree_on_dynamic_shapes(scale):
+    # Unknown static sizes take the in-graph contributions() path (static ones use constants).
+    img = PHOTOS["astronaut"][:48, :36] if scale > 1 else PHOTOS["astronaut"]
+    fn = tf.function(lambda x: matlab_imresize_tf(x, scale), input_signature=[tf.TensorSpec([None, None, 3])])
+    fn_u8 = tf.function(lambda x: matlab_imresize_tf(x, scale),
+                        input_signature=[tf.TensorSpec([None, None, 3], tf.uint8)])
+    np.testing.assert_array_equal(fn_u8(img).numpy(), matlab_imresize(img, scale))
+    f = img.astype(np.float32) / 255.0
+    np.testing.assert_allclose(fn(f).numpy(), matlab_imresize(f, scale), atol=1e-5)
+
+
 @pytest.mark.parametrize("shape", [(50, 23), (17, 61), (41, 41)])
 def test_numpy_and_tf_agree_on_odd_and_anisotropic_sizes(shape):
     img = PHOTOS["coffee"][:37, :29]
     ref = matlab_imresize(img, output_shape=shape)
     assert ref.shape == shape + (3,)
-    got = matlab_imresize_tf(tf.constant(img), output_shape=tf.constant(shape)).numpy()
-    np.testing.assert_array_equal(got, ref)
+    dynamic = matlab_imresize_tf(tf.constant(img), output_shape=tf.constant(shape)).numpy()
+    static = matlab_imresize_tf(tf.constant(img), output_shape=shape).numpy()
+    np.testing.assert_array_equal(dynamic, ref)
+    np.testing.assert_array_equal(static, ref)
 
 
 def test_tf_op_runs_on_dynamic_shapes_in_tf_data():

@@ -17,6 +17,7 @@ SR benchmarks (EDSR, SRCNN, VDSR, ... ; SPECS §0.1/0.2) make LR images with MAT
 2-4 px border (it does not mirror), which moves benchmark PSNR; use these instead.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -143,10 +144,33 @@ def _contributions_tf(in_length, out_length, scale, dtype):
 
 
 def _resize_rows_tf(img, out_length, scale, dtype):
-    """Resize axis 0 of an (H, W, C) tensor."""
-    weights, idx = _contributions_tf(tf.shape(img)[0], out_length, scale, dtype)
-    gathered = tf.gather(img, idx, axis=0)  # (out, taps, W, C)
-    return tf.einsum("op,opwc->owc", weights, gathered)
+    """Resize axis 0 of an (H, W, C) tensor: one (out, in) weight matrix times the image."""
+    in_length = tf.shape(img)[0]
+    weights, idx = _contributions_tf(in_length, out_length, scale, dtype)
+    rows = tf.broadcast_to(tf.range(out_length)[:, None], tf.shape(idx))
+    # scatter_nd adds the weights of mirrored taps that land on the same source pixel.
+    matrix = tf.scatter_nd(tf.stack([rows, idx], axis=-1), weights, tf.stack([out_length, in_length]))
+    return tf.tensordot(matrix, img, axes=[[1], [0]])
+
+
+@functools.lru_cache(maxsize=64)
+def weight_matrix(in_length, out_length, scale):
+    """Dense (out_length, in_length) float64 matrix of one MATLAB resize pass."""
+    weights, indices = contributions(in_length, out_length, scale)
+    matrix = np.zeros((out_length, in_length))
+    np.add.at(matrix, (np.arange(out_length)[:, None], indices), weights)  # mirrored taps add up
+    return matrix
+
+
+def _static_plan(shape, scale, output_shape):
+    """[(dim, matrix), ...] in MATLAB's pass order when every size is a Python int, else None."""
+    if shape[0] is None or shape[1] is None:
+        return None
+    if output_shape is not None and not all(isinstance(n, (int, np.integer)) for n in output_shape):
+        return None
+    scales, out_shape = _scales_and_shape(shape[:2], scale, output_shape)
+    return [(int(d), weight_matrix(int(shape[d]), out_shape[d], scales[d]))
+            for d in np.argsort(scales, kind="stable")]
 
 
 def matlab_imresize_tf(img, scale=None, output_shape=None):
@@ -157,8 +181,8 @@ def matlab_imresize_tf(img, scale=None, output_shape=None):
         scale: a Python number (same for both axes), or ``output_shape=(H_out, W_out)``
             (ints or scalar tensors).
 
-    Gathers all taps at once (memory ~ output size x taps): meant for training patches;
-    evaluate large images with :func:`matlab_imresize`.
+    Each pass is a dense (out, in) matrix product: fast on patches; for large evaluation
+    images :func:`matlab_imresize` (sparse taps) is cheaper.
 
     Returns:
         Tensor of the input dtype. uint8 is computed in float64 and rounded per pass as
@@ -188,6 +212,17 @@ def matlab_imresize_tf(img, scale=None, output_shape=None):
         out_w = tf.cast(output_shape[1], tf.int32)
         scale_h = tf.cast(out_h, tf.float64) / tf.cast(in_h, tf.float64)
         scale_w = tf.cast(out_w, tf.float64) / tf.cast(in_w, tf.float64)
+
+    static = _static_plan(img.shape, scale, output_shape)
+    if static is not None:  # known sizes (training patches): weight matrices are constants
+        out = x
+        for dim, matrix in static:
+            t = out if dim == 0 else tf.transpose(out, [1, 0, 2])
+            t = tf.tensordot(tf.constant(matrix, work), t, axes=[[1], [0]])
+            if is_uint8:
+                t = _round_uint8(t, tf.experimental.numpy)
+            out = t if dim == 0 else tf.transpose(t, [1, 0, 2])
+        return tf.cast(out, in_dtype)
 
     def pass_rows(t, out_length, s):
         t = _resize_rows_tf(t, out_length, s, work)

@@ -280,6 +280,8 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         x = tf.random.stateless_uniform([], seeds[1], maxval=lr_w - patch_size + 1, dtype=tf.int32)
         hr_size = patch_size * s
         hr_patch = hr_img[y * s:y * s + hr_size, x * s:x * s + hr_size]  # aligned to the LR grid
+        if not multi_scale:  # static size: the resize uses precomputed weight matrices
+            hr_patch = tf.ensure_shape(hr_patch, [patch_size * scales[0], patch_size * scales[0], 3])
         if paired:
             lr_patch = tf.cast(lr_img[y:y + patch_size, x:x + patch_size], tf.float32) / max_value
         elif bit_depth == 8:  # MATLAB on uint8: rounded per pass, like saved LR files
