@@ -118,12 +118,14 @@ def test_paired_lr_folder_div2k_naming(hr_folder, tmp_path, sources):
 
 
 def test_multi_scale_batches(hr_folder):
-    ds = data.training_dataset(hr_folder, scales=(2, 3, 4), patch_size=P, batch_size=2, seed=0)
+    ds = data.training_dataset(hr_folder, scales=(2, 3, 4), patch_size=P, batch_size=2, seed=0, augment=False)
     seen = set()
     for batch in ds.take(8):
         s = int(batch["scale"])
         seen.add(s)
         assert batch["lr"].shape == (2, P, P, 3) and batch["hr"].shape == (2, P * s, P * s, 3)
+        hr_u8 = _levels(batch["hr"][1])
+        np.testing.assert_array_equal(_levels(batch["lr"][1]), data.matlab_imresize(hr_u8, 1 / s))
     assert len(seen) >= 2
 
 

@@ -11,6 +11,7 @@ Evaluation (:func:`evaluation_dataset`): whole images one at a time, HR modcropp
 the MATLAB op.
 """
 
+import functools
 import os
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -258,19 +259,8 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
             source = source.map(lambda h, lr: (decode(h), decode(lr) if paired else tf.zeros([0, 0, 3], dtype)),
                                 num_parallel_calls=AUTOTUNE, deterministic=True)
 
-    scales_t = tf.constant(scales, tf.int32)
-
-    def make_patch(index, images):
-        hr_img, lr_img = images
-        # Stateless randomness keyed on (seed, element index): identical across runs.
-        if multi_scale:  # one scale per batch: key it on the batch index
-            batch_seed = tf.stack([tf.constant(seed_value, tf.int64), index // batch_size])
-            pick = tf.random.stateless_uniform([], batch_seed, maxval=len(scales), dtype=tf.int32)
-            s = scales_t[pick]
-        else:
-            s = tf.constant(scales[0], tf.int32)
-        seeds = tf.random.experimental.stateless_split(
-            tf.stack([tf.constant(seed_value, tf.int64), index + 1]), 3)
+    def crop_and_degrade(hr_img, lr_img, s, seeds):
+        """Random aligned HR crop and its LR, for a Python-int scale ``s`` (static sizes)."""
         shape = tf.shape(hr_img)
         lr_h, lr_w = shape[0] // s, shape[1] // s
         if paired:
@@ -280,8 +270,7 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         x = tf.random.stateless_uniform([], seeds[1], maxval=lr_w - patch_size + 1, dtype=tf.int32)
         hr_size = patch_size * s
         hr_patch = hr_img[y * s:y * s + hr_size, x * s:x * s + hr_size]  # aligned to the LR grid
-        if not multi_scale:  # static size: the resize uses precomputed weight matrices
-            hr_patch = tf.ensure_shape(hr_patch, [patch_size * scales[0], patch_size * scales[0], 3])
+        hr_patch = tf.ensure_shape(hr_patch, [hr_size, hr_size, 3])  # static: constant resize weights
         if paired:
             lr_patch = tf.cast(lr_img[y:y + patch_size, x:x + patch_size], tf.float32) / max_value
         elif bit_depth == 8:  # MATLAB on uint8: rounded per pass, like saved LR files
@@ -290,7 +279,21 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         else:
             lr_patch = matlab_imresize_tf(tf.cast(hr_patch, tf.float32) / max_value,
                                           output_shape=(patch_size, patch_size))
-        hr_patch = tf.cast(hr_patch, tf.float32) / max_value
+        return lr_patch, tf.cast(hr_patch, tf.float32) / max_value
+
+    def make_patch(index, images):
+        hr_img, lr_img = images
+        # Stateless randomness keyed on (seed, element index): identical across runs.
+        seeds = tf.random.experimental.stateless_split(
+            tf.stack([tf.constant(seed_value, tf.int64), index + 1]), 3)
+        if multi_scale:  # one scale per batch: key it on the batch index
+            batch_seed = tf.stack([tf.constant(seed_value, tf.int64), index // batch_size])
+            pick = tf.random.stateless_uniform([], batch_seed, maxval=len(scales), dtype=tf.int32)
+            s = tf.constant(scales, tf.int32)[pick]
+            lr_patch, hr_patch = tf.switch_case(
+                pick, [functools.partial(crop_and_degrade, hr_img, lr_img, sc, seeds) for sc in scales])
+        else:
+            lr_patch, hr_patch = crop_and_degrade(hr_img, lr_img, scales[0], seeds)
         if augment:
             lr_patch, hr_patch = _augment(lr_patch, hr_patch, seeds[2])
         if channels == "y":
