@@ -80,7 +80,8 @@ def test_numpy_and_tf_agree_on_odd_and_anisotropic_sizes(shape):
 
 
 def test_tf_op_runs_on_dynamic_shapes_in_tf_data():
-    ds = tf.data.Dataset.from_generator(lambda: (PHOTOS[n][:h, :w] for n, h, w in [("coffee", 24, 36), ("chelsea", 48, 12)]),
+    crops = [PHOTOS["coffee"][:24, :36], PHOTOS["chelsea"][:48, :12]]
+    ds = tf.data.Dataset.from_generator(lambda: iter(crops),
                                         output_signature=tf.TensorSpec([None, None, 3], tf.uint8))
     out = list(ds.map(lambda x: matlab_imresize_tf(x, 0.25)))
     assert [tuple(o.shape) for o in out] == [(6, 9, 3), (12, 3, 3)]

@@ -30,7 +30,8 @@ def test_color_on_tensors_matches_numpy(photo):
     x = photo[:16, :16]
     np.testing.assert_allclose(np.asarray(data.rgb_to_ycbcr(keras.ops.convert_to_tensor(x))),
                                data.rgb_to_ycbcr(x), atol=1e-5)
-    np.testing.assert_allclose(np.asarray(data.rgb_to_y(keras.ops.convert_to_tensor(x))), data.rgb_to_y(x), atol=1e-5)
+    np.testing.assert_allclose(np.asarray(data.rgb_to_y(keras.ops.convert_to_tensor(x))), data.rgb_to_y(x),
+                               atol=1e-5)
     with pytest.raises(ValueError, match="3 channels"):
         data.rgb_to_y(x[..., :1])
 
@@ -68,8 +69,8 @@ def test_ssim_matches_skimage_gaussian(photo, rng):
     sr_levels = data.shave(np.floor(np.clip(sr * 255.0, 0, 255) + 0.5), 3)
     kw = dict(gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=255)
     y = lambda a: skcolor.rgb2ycbcr(a / 255.0)[..., 0]  # noqa: E731
-    assert data.ssim_y(sr, hr, scale=3) == pytest.approx(skmetrics.structural_similarity(y(hr_c), y(sr_levels), **kw),
-                                                         abs=1e-6)
+    expected_y = skmetrics.structural_similarity(y(hr_c), y(sr_levels), **kw)
+    assert data.ssim_y(sr, hr, scale=3) == pytest.approx(expected_y, abs=1e-6)
     assert data.ssim(sr, hr, scale=3) == pytest.approx(
         skmetrics.structural_similarity(hr_c, sr_levels, channel_axis=-1, **kw), abs=1e-6)
     assert data.ssim(hr[:99, :90], hr, scale=3) == pytest.approx(1.0)

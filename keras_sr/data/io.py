@@ -74,7 +74,8 @@ def _is_16bit_rgb_png(img):
 def _read_16bit_png(path, has_alpha, alpha):
     import tensorflow as tf
 
-    arr = tf.io.decode_png(tf.io.read_file(str(path)), channels=4 if has_alpha else 3, dtype=tf.uint16).numpy()
+    raw = tf.io.read_file(str(path))
+    arr = tf.io.decode_png(raw, channels=4 if has_alpha else 3, dtype=tf.uint16).numpy()
     return _apply_alpha(arr, alpha, 65535) if has_alpha else arr
 
 

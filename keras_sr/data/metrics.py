@@ -236,5 +236,6 @@ class SSIM(_ImageMetric):
         sxx = filt(y_true * y_true) - mu_x * mu_x
         syy = filt(y_pred * y_pred) - mu_y * mu_y
         sxy = filt(y_true * y_pred) - mu_x * mu_y
-        ssim_map = ((2 * mu_x * mu_y + c1) * (2 * sxy + c2)) / ((mu_x * mu_x + mu_y * mu_y + c1) * (sxx + syy + c2))
+        ssim_map = ((2 * mu_x * mu_y + c1) * (2 * sxy + c2)) / (
+            (mu_x * mu_x + mu_y * mu_y + c1) * (sxx + syy + c2))
         return keras.ops.mean(ssim_map, axis=(1, 2, 3))

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from keras_sr.data.color import RGB_TO_YCBCR, YCBCR_OFFSET
+from keras_sr.data.color import RGB_TO_YCBCR, YCBCR_OFFSET, rgb_to_y
 from keras_sr.data.imresize import matlab_imresize, matlab_imresize_tf
 from keras_sr.data.io import IMAGE_EXTENSIONS, ImageReadError, list_image_files, read_image
 from keras_sr.data.metrics import modcrop
@@ -138,7 +138,8 @@ def _augment(lr, hr, seed):
     def apply(x):
         x = tf.cond(flips[0] > 0, lambda: tf.reverse(x, [1]), lambda: x)  # horizontal
         x = tf.cond(flips[1] > 0, lambda: tf.reverse(x, [0]), lambda: x)  # vertical
-        return tf.cond(flips[2] > 0, lambda: tf.transpose(x, [1, 0, 2]), lambda: x)  # with flips: 90° rotations
+        # A transpose combined with the flips gives the 90° rotations.
+        return tf.cond(flips[2] > 0, lambda: tf.transpose(x, [1, 0, 2]), lambda: x)
 
     return apply(lr), apply(hr)
 
@@ -182,8 +183,9 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         hr_value_range: the same for HR (default ``value_range``), e.g. (-1, 1) for SRResNet.
         augment: random horizontal/vertical flips and transposition (the 8 flips/90° rotations).
         seed: integer -> identical batches on every run; ``None`` -> random.
-        cache: ``True``: decode every image once into memory; a path string: ``tf.data`` file
-            cache there (for sets larger than memory); ``False``: decode on every read.
+        cache: ``True`` (or ``"memory"``): decode every image once into memory; another
+            string: a ``tf.data`` file cache at that path (sets larger than memory);
+            ``False``: decode on every read.
         on_bad_file: ``"raise"``: an unreadable/corrupt/non-image file or one smaller than
             the crop raises :class:`~keras_sr.data.io.ImageReadError` naming it;
             ``"skip"``: warn naming it and leave it out.
@@ -221,7 +223,7 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
 
     files = list_image_files(hr)
     max_scale = max(scales)
-    in_memory = cache is True
+    in_memory = cache is True or cache == "memory"
     records = _load_all(files, lr_dir, max_scale, patch_size, alpha, bit_depth, on_bad_file, keep=in_memory)
     dtype = np.uint16 if bit_depth == 16 else np.uint8
     max_value = float(np.iinfo(dtype).max)
@@ -232,13 +234,14 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
     deterministic = seed is not None
 
     # Source: one whole decoded image (and its LR) per element.
+    no_lr = tf.zeros([0, 0, 3], dtype)
     if in_memory:
         hr_store = _ImageStore([r[2] for r in records])
         lr_store = _ImageStore([r[3] for r in records]) if paired else None
         source = tf.data.Dataset.range(num).shuffle(num, seed=seed_value, reshuffle_each_iteration=True)
         if repeat:
             source = source.repeat()
-        source = source.map(lambda i: (hr_store.get(i), lr_store.get(i) if paired else tf.zeros([0, 0, 3], dtype)),
+        source = source.map(lambda i: (hr_store.get(i), lr_store.get(i) if paired else no_lr),
                             num_parallel_calls=AUTOTUNE, deterministic=True)
     else:
         decode = _decode_fn(alpha, bit_depth, dtype)
@@ -246,7 +249,7 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         lr_paths = [r[1] for r in records] if paired else [""] * num
         source = tf.data.Dataset.from_tensor_slices((hr_paths, lr_paths))
         if cache:  # file cache: decode during the first pass, read the cache after
-            source = source.map(lambda h, lr: (decode(h), decode(lr) if paired else tf.zeros([0, 0, 3], dtype)),
+            source = source.map(lambda h, lr: (decode(h), decode(lr) if paired else no_lr),
                                 num_parallel_calls=AUTOTUNE, deterministic=True)
             source = source.cache(str(cache))
             source = source.shuffle(shuffle_buffer or 64, seed=seed_value, reshuffle_each_iteration=True)
@@ -256,7 +259,7 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
             source = source.shuffle(num, seed=seed_value, reshuffle_each_iteration=True)
             if repeat:
                 source = source.repeat()
-            source = source.map(lambda h, lr: (decode(h), decode(lr) if paired else tf.zeros([0, 0, 3], dtype)),
+            source = source.map(lambda h, lr: (decode(h), decode(lr) if paired else no_lr),
                                 num_parallel_calls=AUTOTUNE, deterministic=True)
 
     def crop_and_degrade(hr_img, lr_img, s, seeds):
@@ -348,7 +351,7 @@ def evaluation_dataset(hr, scale, *, lr_dir=None, channels="rgb", value_range=(0
             for img in (lr_img, hr_img):
                 x = img.astype(np.float32) / 255.0
                 if channels == "y":
-                    x = (x.astype(np.float64) @ (RGB_TO_YCBCR[0] / 255.0) + YCBCR_OFFSET[0] / 255.0)[..., None]
+                    x = rgb_to_y(x)
                 out.append((x * (hi - lo) + lo).astype(np.float32)[None])
             yield tuple(out)
 
