@@ -191,6 +191,8 @@ def test_empty_or_imageless_sources(tmp_path):
         data.evaluation_dataset(empty, 2)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         data.training_dataset(tmp_path / "missing")
+    with pytest.raises(ValueError, match="cache.*does not exist"):
+        data.training_dataset(empty, cache=str(tmp_path / "no" / "cache"))
     with pytest.raises(FileNotFoundError, match="matches no files"):
         data.training_dataset(str(tmp_path / "*.png"))
     (empty / "b.png").write_bytes(b"junk")

@@ -221,9 +221,13 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
     lr_range = _check_range(value_range, "value_range")
     hr_range = _check_range(value_range if hr_value_range is None else hr_value_range, "hr_value_range")
 
+    in_memory = cache is True or cache == "memory"
+    if cache and not in_memory:
+        cache_dir = Path(str(cache)).parent
+        if not cache_dir.is_dir():
+            raise ValueError(f"`cache` file {cache}: folder {cache_dir} does not exist")
     files = list_image_files(hr)
     max_scale = max(scales)
-    in_memory = cache is True or cache == "memory"
     records = _load_all(files, lr_dir, max_scale, patch_size, alpha, bit_depth, on_bad_file, keep=in_memory)
     dtype = np.uint16 if bit_depth == 16 else np.uint8
     max_value = float(np.iinfo(dtype).max)
