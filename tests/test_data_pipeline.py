@@ -112,6 +112,9 @@ def test_paired_lr_folder_div2k_naming(hr_folder, tmp_path, sources):
     for lr_i, hr_i in zip(lr.numpy(), hr.numpy()):
         i, y, x = _find(_levels(hr_i), sources, 2)
         np.testing.assert_array_equal(_levels(lr_i), lr_images[i][y // 2:y // 2 + P, x // 2:x // 2 + P])
+    for (lr, hr), lr_ref, img in zip(data.evaluation_dataset(hr_folder, 2, lr_dir=lr_dir), lr_images, sources):
+        np.testing.assert_array_equal(_levels(lr[0]), lr_ref[:img.shape[0] // 2, :img.shape[1] // 2])
+        np.testing.assert_array_equal(_levels(hr[0]), data.modcrop(img, 2))
     (lr_dir / "0002x2.png").unlink()
     with pytest.raises(data.ImageReadError, match="0002.png.*no paired LR"):
         data.training_dataset(hr_folder, scale=2, patch_size=P, lr_dir=lr_dir)
