@@ -44,10 +44,10 @@ def run_demo(out_dir, steps=600, scale=2, patch_size=24, batch_size=16, learning
     # EDSR's L1 and Adam; a 10x larger learning rate than the paper's 1e-4 because the run
     # is short.
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mae",
-                  metrics=[data.PSNR(channel="y", scale=scale)], jit_compile=jit_compile)
+                  metrics=[data.PSNR(channel="y", shave=scale)], jit_compile=jit_compile)
     start = time.perf_counter()
     epochs = max(1, steps // 100)
-    model.fit(dataset, steps_per_epoch=steps // epochs, epochs=epochs, verbose=verbose)
+    model.fit(dataset, steps_per_epoch=steps // epochs, epochs=epochs, verbose=verbose, shuffle=False)
     train_seconds = time.perf_counter() - start
 
     hr = data.modcrop(data.read_image(skimage_photo(TEST_PHOTO)), scale)

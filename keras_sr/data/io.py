@@ -130,3 +130,41 @@ def load_image(path, alpha="drop"):
     """:func:`read_image` as float32 RGB in [0, 1] (8-bit / 255, 16-bit / 65535)."""
     arr = read_image(path, alpha)
     return arr.astype(np.float32) / np.float32(np.iinfo(arr.dtype).max)
+
+
+def write_image(path, img):
+    """Write an image atomically: a temporary file in the same folder, then ``os.replace``.
+
+    A reader never sees a half-written file, and an existing file at ``path`` is only
+    replaced once the new one is complete. The format follows the extension (PNG default).
+
+    Args:
+        path: the output file; its folder must exist.
+        img: (H, W), (H, W, 1) or (H, W, 3|4) array: uint8, uint16 (PNG only), or float in
+            [0, 1] (rounded to uint8).
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"{path}: folder {path.parent} does not exist")
+    ext = path.suffix.lower() or ".png"
+    if ext not in IMAGE_EXTENSIONS:
+        raise ValueError(f"{path}: unsupported image extension {ext!r}; use one of {IMAGE_EXTENSIONS}")
+    arr = np.asarray(img)
+    if arr.ndim == 3 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.dtype.kind == "f":
+        arr = np.clip(np.round(arr * 255.0), 0, 255).astype(np.uint8)
+    elif arr.dtype == np.uint16 and (arr.ndim != 2 or ext not in (".png", ".tif", ".tiff")):
+        raise ValueError(f"{path}: only grey 16-bit images can be written (.png or .tif); "
+                         "convert colour to 8 bits")
+    elif arr.dtype not in (np.uint8, np.uint16):
+        raise ValueError(f"{path}: image dtype {arr.dtype} is not uint8, uint16 or float")
+    image = Image.fromarray(arr.astype(">u2") if arr.dtype == np.uint16 and arr.ndim == 2 else arr)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        image.save(tmp, format=Image.registered_extensions()[ext])
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return str(path)
