@@ -11,7 +11,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("layers", "models")
+_SUBMODULES = ("convert", "data", "layers", "models", "visualize")
 
 
 def __getattr__(name):

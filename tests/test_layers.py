@@ -16,8 +16,9 @@ LAYERS = [
     layers.PixelShuffleUpsampler(4, 12, activation="prelu"),
     layers.TransposedConvUpsampler(4, 8),
     layers.DenseBlock(num_layers=3, growth_rate=4),
+    layers.BicubicUpsample(3),
 ]
-INPUT_CHANNELS = [12, 12, 3, 3, 12, 12, 12, 12, 12, 12, 12]
+INPUT_CHANNELS = [12, 12, 3, 3, 12, 12, 12, 12, 12, 12, 12, 12]
 
 
 def test_pixel_shuffle_is_tf_dcr_order(rng):
@@ -64,6 +65,14 @@ def test_prelu_is_per_channel_and_starts_at_quarter():
     block.build((None, None, None, 6))
     assert block.act.alpha.shape == (1, 1, 6)
     np.testing.assert_allclose(np.asarray(block.act.alpha), 0.25)
+
+
+def test_prelu_scalar_is_one_slope_like_torch_default(rng):
+    act = layers.activation_layer("prelu_scalar")
+    x = rng.standard_normal((1, 3, 3, 5)).astype("float32")
+    y = np.asarray(act(x))
+    assert tuple(act.alpha.shape) == (1, 1, 1)
+    np.testing.assert_allclose(y, np.where(x > 0, x, 0.25 * x), atol=1e-7)
 
 
 def test_dense_block_concatenates_growth(rng):

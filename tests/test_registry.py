@@ -6,7 +6,9 @@ from keras_sr import models
 
 def test_list_names_the_paper_presets():
     names = models.list()
-    for name in ("edsr", "edsr-baseline", "mdsr", "mdsr-baseline"):
+    for name in ("edsr", "edsr-baseline", "mdsr", "mdsr-baseline", "bicubic", "srcnn",
+                 "srdensenet-h", "srdensenet-hl", "srdensenet-all", "rednet10", "rednet20",
+                 "rednet30", "srresnet", "srgan-discriminator"):
         assert name in names
     assert names == sorted(names)
 
@@ -39,3 +41,15 @@ def test_overrides_replace_preset_values():
 def test_package_exposes_version_and_models():
     assert keras_sr.__version__
     assert keras_sr.models.build is models.build
+
+
+def test_registry_builds_models_without_scale():
+    assert models.supported_scales("srgan-discriminator") == ()
+    with pytest.raises(ValueError, match="takes no scale"):
+        models.build("srgan-discriminator", scale=4)
+    with pytest.raises(ValueError, match="no option 'scales'"):
+        models.build("srgan-discriminator", scales=(4,))
+    model = models.build("srgan-discriminator", input_size=32, filters=4)
+    assert model.name == "srgan_discriminator" and model.input_shape == (None, 32, 32, 3)
+    assert not models.is_multi_scale("srgan-discriminator")
+

@@ -11,7 +11,7 @@ import os
 import sys
 
 # verb -> module under keras_sr.cli
-VERBS = {"models": "models_cmd", "export": "export_cmd", "check-gpu": "check_gpu_cmd"}
+VERBS = {"models": "models_cmd", "demo": "demo_cmd", "export": "export_cmd", "check-gpu": "check_gpu_cmd"}
 
 
 def _parser():
@@ -26,12 +26,36 @@ def _parser():
     return parser
 
 
+def _import_tensorflow(quiet):
+    """Import TensorFlow once, up front, with its native start-up log lines hidden.
+
+    TF 2.21 prints oneDNN/absl notices from C++ before its log level applies, so the
+    only way to keep them off a CLI user's terminal is to park fd 2 during the import.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # a user's own setting wins
+    saved = None
+    if quiet:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError as exc:
+        raise ImportError("TensorFlow is not installed: pip install 'keras-sr[cpu]' "
+                          "(or 'keras-sr[gpu]' on an NVIDIA machine)") from exc
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def main(argv=None):
-    # TensorFlow's C++ start-up chatter is noise for a CLI user; a user's setting wins.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = _parser().parse_args(argv)
     module = importlib.import_module(f"keras_sr.cli.{VERBS[args.verb]}")
     try:
+        _import_tensorflow(quiet=not args.debug)
         return module.run(args) or 0
     except KeyboardInterrupt:
         print("keras-sr: interrupted", file=sys.stderr)

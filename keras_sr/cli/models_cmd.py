@@ -15,8 +15,8 @@ def count_params(name):
     from keras_sr import models
 
     builds = [(f"x{s}", s) for s in models.supported_scales(name)]
-    if models.is_multi_scale(name):
-        builds.insert(0, ("all", None))
+    if models.is_multi_scale(name) or not builds:  # MDSR's all-scales model; a discriminator
+        builds.insert(0, ("all" if builds else "-", None))
     counts = []
     for label, scale in builds:
         model = models.build(name, scale=scale)

@@ -51,14 +51,22 @@ class PixelUnshuffle(keras.layers.Layer):
         self.block_size = _check_block_size(block_size)
 
     def call(self, inputs):
+        # Eager calls and traces with a static shape get a clear error, not a backend crash.
+        self._check_divisible(tuple(inputs.shape))
         return ops.space_to_depth(inputs, self.block_size)
+
+    def _check_divisible(self, shape):
+        r = self.block_size
+        bad = [f"{name} {n}" for name, n in (("height", shape[1]), ("width", shape[2]))
+               if isinstance(n, int) and n % r]
+        if bad:
+            raise ValueError(f"{self.name}: input shape {shape} has {' and '.join(bad)}, "
+                             f"not a multiple of {r}; pad or crop the image to a multiple of {r}")
 
     def compute_output_shape(self, input_shape):
         b, h, w, c = input_shape
         r = self.block_size
-        for name, n in (("height", h), ("width", w)):
-            if n is not None and n % r:
-                raise ValueError(f"{self.name}: input {name} {n} is not a multiple of {r}")
+        self._check_divisible(tuple(input_shape))
         return (b, None if h is None else h // r, None if w is None else w // r,
                 None if c is None else c * r * r)
 

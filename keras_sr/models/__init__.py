@@ -1,6 +1,7 @@
 """The keras-sr model zoo. ``build(name, scale=...)`` is the one way in; ``list()`` names the presets."""
 
-from keras_sr.models import edsr, mdsr  # noqa: F401  (registers the architectures)
+from keras_sr.models import (  # noqa: F401  (importing registers each architecture)
+    bicubic, edsr, mdsr, rednet, rt4ksr, srcnn, srdensenet, srresnet)
 from keras_sr.models.registry import (build, get_preset, is_multi_scale, list_presets,
                                       supported_scales)
 

@@ -59,7 +59,8 @@ def build(name, scale=None, **overrides):
         name: a preset from :func:`list_presets` (e.g. ``"edsr-baseline"``).
         scale: the upscaling factor. Required unless the preset supports one scale
             only, or is multi-scale (MDSR), where ``None`` gives the model with one
-            output per scale.
+            output per scale. Must be ``None`` for a preset with no scales (a model
+            that is not an SR network, e.g. ``"srgan-discriminator"``).
         **overrides: builder arguments that replace the preset's (e.g. ``num_blocks=4``).
 
     Returns:
@@ -74,6 +75,11 @@ def build(name, scale=None, **overrides):
         allowed = sorted(p for p in params if p not in ("scale", "name"))
         raise ValueError(f"model {name!r} has no option {', '.join(map(repr, unknown))}; "
                          f"options: {', '.join(allowed)}")
+    kwargs = {**preset["config"], **overrides}
+    if "scale" not in params:  # not an SR model (e.g. the SRGAN discriminator)
+        if scale is not None:
+            raise ValueError(f"model {name!r} takes no scale (it is not a super-resolution model)")
+        return builder(name=name.replace("-", "_"), **kwargs)
     scales = supported_scales(name, **overrides)
     multi = "scales" in params
     if scale is None and not multi:
@@ -83,7 +89,6 @@ def build(name, scale=None, **overrides):
     if scale is not None and scale not in scales:
         raise ValueError(f"model {name!r} does not support scale {scale!r}; "
                          f"supported: {', '.join(map(str, scales))}")
-    kwargs = {**preset["config"], **overrides}
     if multi:
         kwargs.setdefault("scales", scales)
     model_name = name.replace("-", "_") + ("" if scale is None else f"_x{scale}")

@@ -1,0 +1,24 @@
+"""Data for SR: MATLAB-exact bicubic degradation, YCbCr, benchmark PSNR/SSIM, tf.data pipelines.
+
+    from keras_sr import data
+    train = data.training_dataset("DIV2K/HR", scale=2, patch_size=48, batch_size=16, seed=0)
+    model.compile(optimizer="adam", loss="mae", metrics=[data.PSNR(shave=2)])
+    model.fit(train, steps_per_epoch=1000)
+    for lr, hr in data.evaluation_dataset("Set5/HR", scale=2):
+        sr = model(lr)[0]
+        print(data.psnr_y(sr.numpy(), hr[0].numpy(), scale=2))
+"""
+
+from keras_sr.data.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
+from keras_sr.data.imresize import contributions, cubic, matlab_imresize, matlab_imresize_tf
+from keras_sr.data.io import (IMAGE_EXTENSIONS, ImageReadError, list_image_files, load_image,
+                              read_image, write_image)
+from keras_sr.data.metrics import PSNR, SSIM, modcrop, psnr, psnr_y, shave, ssim, ssim_y
+from keras_sr.data.pipeline import evaluation_dataset, training_dataset
+
+__all__ = [
+    "IMAGE_EXTENSIONS", "ImageReadError", "PSNR", "SSIM", "contributions", "cubic",
+    "evaluation_dataset", "list_image_files", "load_image", "matlab_imresize", "matlab_imresize_tf",
+    "modcrop", "psnr", "psnr_y", "read_image", "rgb_to_y", "rgb_to_ycbcr", "shave", "ssim", "ssim_y",
+    "training_dataset", "write_image", "ycbcr_to_rgb",
+]

@@ -1,0 +1,363 @@
+"""``tf.data`` pipelines of ``(lr, hr)`` for ``model.fit`` and for evaluation.
+
+Training (:func:`training_dataset`): HR files -> decoded once (kept in memory, or a
+``tf.data`` file cache) -> random HR crop aligned to the scale -> LR made on the fly with
+MATLAB's bicubic :func:`~keras_sr.data.imresize.matlab_imresize_tf` (or cropped from a
+paired LR folder) -> random flips / 90° rotations -> batches. Every file is decoded and
+checked in Python before the dataset is built, so bad input fails (or is skipped with a
+warning) by name before training, never as a TensorFlow error mid-epoch.
+
+Evaluation (:func:`evaluation_dataset`): whole images one at a time, HR modcropped, LR by
+the MATLAB op.
+"""
+
+import functools
+import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+
+from keras_sr.data.color import RGB_TO_YCBCR, YCBCR_OFFSET, rgb_to_y
+from keras_sr.data.imresize import matlab_imresize, matlab_imresize_tf
+from keras_sr.data.io import IMAGE_EXTENSIONS, ImageReadError, list_image_files, read_image
+from keras_sr.data.metrics import modcrop
+
+AUTOTUNE = tf.data.AUTOTUNE
+
+
+# ---- decoding and checking files up front ----
+
+def _to_bit_depth(arr, bit_depth):
+    if bit_depth == 16:
+        return arr.astype(np.uint16) * 257 if arr.dtype == np.uint8 else arr
+    if arr.dtype == np.uint16:  # 16-bit source in an 8-bit pipeline: round to 8 bits
+        return np.floor(arr.astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
+    return arr
+
+
+def _paired_lr_file(hr_file, lr_dir, scale):
+    """DIV2K naming: HR ``0001.png`` -> LR ``0001x2.png`` (or ``0001.png``) in ``lr_dir``."""
+    stem = Path(hr_file).stem
+    for name in (f"{stem}x{scale}", stem):
+        for ext in IMAGE_EXTENSIONS + tuple(e.upper() for e in IMAGE_EXTENSIONS):
+            candidate = Path(lr_dir) / f"{name}{ext}"
+            if candidate.is_file():
+                return str(candidate)
+    raise ImageReadError(hr_file, f"no paired LR image {stem}x{scale}.* or {stem}.* in {lr_dir}")
+
+
+def _load_checked(hr_file, lr_file, scale, min_lr_size, alpha, bit_depth):
+    """Decode one HR (and LR) file; ImageReadError naming the file if it cannot be used."""
+    hr = _to_bit_depth(read_image(hr_file, alpha), bit_depth)
+    h, w = hr.shape[:2]
+    if min(h // scale, w // scale) < min_lr_size:
+        raise ImageReadError(hr_file, f"image {w}x{h} is smaller than the {min_lr_size * scale} px HR crop "
+                                      f"(x{scale}, {min_lr_size} px LR patch)")
+    if lr_file is None:
+        return hr, None
+    lr = _to_bit_depth(read_image(lr_file, alpha), bit_depth)
+    lh, lw = lr.shape[:2]
+    if not (h // scale <= lh <= -(-h // scale) and w // scale <= lw <= -(-w // scale)):
+        raise ImageReadError(lr_file, f"LR size {lw}x{lh} does not match HR {hr_file} ({w}x{h}) at x{scale}")
+    return hr, lr
+
+
+def _load_all(files, lr_dir, scale, min_lr_size, alpha, bit_depth, on_bad_file, keep):
+    """Decode and check every file in parallel (PIL releases the GIL); skip or raise bad ones."""
+    if on_bad_file not in ("raise", "skip"):
+        raise ValueError(f"`on_bad_file` must be 'raise' or 'skip', got {on_bad_file!r}")
+
+    def work(hr_file):
+        try:
+            lr_file = None if lr_dir is None else _paired_lr_file(hr_file, lr_dir, scale)
+            hr, lr = _load_checked(hr_file, lr_file, scale, min_lr_size, alpha, bit_depth)
+            return (hr_file, lr_file, hr, lr) if keep else (hr_file, lr_file, None, None)
+        except ImageReadError as e:
+            return e
+
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        results = list(pool.map(work, files))
+    good = []
+    for result in results:
+        if isinstance(result, ImageReadError):
+            if on_bad_file == "raise":
+                raise result
+            warnings.warn(f"skipping {result}", stacklevel=3)
+        else:
+            good.append(result)
+    if not good:
+        raise ValueError(f"no usable images among {len(files)} file(s) (all skipped as bad input)")
+    return good
+
+
+# ---- in-graph image store (decoded once, kept in memory) ----
+
+class _ImageStore:
+    """Images of one dtype in one flat CPU variable (no 2 GB graph-constant limit)."""
+
+    def __init__(self, images):
+        self.dtype = images[0].dtype
+        shapes = np.array([im.shape for im in images], np.int64)
+        sizes = shapes.prod(axis=1)
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        with tf.device("/cpu:0"):
+            self.flat = tf.Variable(np.concatenate([im.reshape(-1) for im in images]), trainable=False)
+        self.shapes = tf.constant(shapes)
+        self.offsets = tf.constant(offsets)
+        self.sizes = tf.constant(sizes)
+
+    def get(self, index):
+        start, size = self.offsets[index], self.sizes[index]
+        return tf.reshape(self.flat[start:start + size], tf.cast(self.shapes[index], tf.int32))
+
+
+def _decode_fn(alpha, bit_depth, dtype):
+    def decode(path):
+        return _to_bit_depth(read_image(path.decode(), alpha), bit_depth).astype(dtype)
+
+    def fn(path):
+        img = tf.numpy_function(decode, [path], dtype)
+        return tf.ensure_shape(img, [None, None, 3])
+
+    return fn
+
+
+# ---- per-patch ops ----
+
+def _rgb_to_y_tf(x):
+    m = tf.constant(RGB_TO_YCBCR[0] / 255.0, x.dtype)
+    return tf.tensordot(x, m, axes=1)[..., None] + YCBCR_OFFSET[0] / 255.0
+
+
+def _augment(lr, hr, seed):
+    flips = tf.random.stateless_uniform([3], seed, maxval=2, dtype=tf.int32)
+
+    def apply(x):
+        x = tf.cond(flips[0] > 0, lambda: tf.reverse(x, [1]), lambda: x)  # horizontal
+        x = tf.cond(flips[1] > 0, lambda: tf.reverse(x, [0]), lambda: x)  # vertical
+        # A transpose combined with the flips gives the 90° rotations.
+        return tf.cond(flips[2] > 0, lambda: tf.transpose(x, [1, 0, 2]), lambda: x)
+
+    return apply(lr), apply(hr)
+
+
+def _scale_range(x, value_range):
+    lo, hi = value_range
+    return x if (lo, hi) == (0.0, 1.0) else x * (hi - lo) + lo
+
+
+def _check_range(value_range, name):
+    try:
+        lo, hi = (float(v) for v in value_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"`{name}` must be (low, high), got {value_range!r}") from None
+    if not hi > lo:
+        raise ValueError(f"`{name}` must have high > low, got {value_range!r}")
+    return lo, hi
+
+
+def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, lr_dir=None,
+                     channels="rgb", value_range=(0.0, 1.0), hr_value_range=None, augment=True,
+                     seed=None, cache=True, on_bad_file="raise", alpha="drop", bit_depth=8,
+                     repeat=True, shuffle_buffer=None):
+    """Random ``(lr, hr)`` training patches for ``model.fit``.
+
+    Args:
+        hr: HR images: a folder, a glob (``"data/*.png"``), a file, or a list of these.
+        scale: SR scale (integer).
+        patch_size: LR patch side in pixels; HR patches are ``patch_size · scale``
+            (EDSR: 48; SRResNet ×4: 24 for 96 px HR).
+        batch_size: patches per batch (the last partial batch is dropped).
+        scales: e.g. ``(2, 3, 4)`` for MDSR: each batch gets one scale drawn at random
+            from ``scales`` (LR patch fixed at ``patch_size``, HR ``patch_size · s``) and the
+            dataset yields dicts ``{"lr": (B, p, p, C), "hr": (B, p·s, p·s, C), "scale": s}``
+            (int32 scalar) instead of tuples — pick the ×s model per batch. ``scale`` is ignored.
+        lr_dir: folder of pre-made LR images paired by name (DIV2K: ``0001.png`` ->
+            ``0001x{scale}.png``); ``None`` makes LR with the MATLAB bicubic op.
+        channels: ``"rgb"`` -> (…, 3); ``"y"`` -> (…, 1) MATLAB Y / 255 of both LR and HR
+            (SRDenseNet), LR being the Y of the bicubic-resized RGB patch.
+        value_range: (low, high) the LR values are mapped to from [0, 1].
+        hr_value_range: the same for HR (default ``value_range``), e.g. (-1, 1) for SRResNet.
+        augment: random horizontal/vertical flips and transposition (the 8 flips/90° rotations).
+        seed: integer -> identical batches on every run; ``None`` -> random.
+        cache: ``True`` (or ``"memory"``): decode every image once into memory; another
+            string: a ``tf.data`` file cache at that path (sets larger than memory);
+            ``False``: decode on every read.
+        on_bad_file: ``"raise"``: an unreadable/corrupt/non-image file or one smaller than
+            the crop raises :class:`~keras_sr.data.io.ImageReadError` naming it;
+            ``"skip"``: warn naming it and leave it out.
+        alpha: transparency handling, see :func:`~keras_sr.data.io.read_image`.
+        bit_depth: 8: images are 8-bit (16-bit sources rounded) and LR is MATLAB's uint8
+            result (rounded per pass), as benchmark LR files are; 16: 16-bit kept, LR is
+            the float MATLAB result.
+        repeat: ``True``: endless (use ``steps_per_epoch``); ``False``: one pass over the images.
+        shuffle_buffer: images in the shuffle buffer for a file cache (default 64);
+            in memory and without cache all images are shuffled.
+
+    Returns:
+        ``tf.data.Dataset`` of ``(lr, hr)`` float32 batches (B, p, p, C), (B, p·s, p·s, C)
+        (dicts with ``scales``, see above).
+
+    Raises:
+        FileNotFoundError / ValueError: missing sources, empty folder, bad arguments.
+        ImageReadError: a bad file (``on_bad_file="raise"``), naming it.
+    """
+    if channels not in ("rgb", "y"):
+        raise ValueError(f"`channels` must be 'rgb' or 'y', got {channels!r}")
+    if bit_depth not in (8, 16):
+        raise ValueError(f"`bit_depth` must be 8 or 16, got {bit_depth!r}")
+    multi_scale = scales is not None
+    scales = tuple(int(s) for s in (scales if multi_scale else (scale,)))
+    if not scales or min(scales) < 1:
+        raise ValueError(f"scales must be positive integers, got {scales}")
+    if multi_scale and lr_dir is not None:
+        raise ValueError("paired LR folders (`lr_dir`) work with one `scale`, not with `scales`")
+    patch_size, batch_size = int(patch_size), int(batch_size)
+    if patch_size < 1 or batch_size < 1:
+        raise ValueError(f"`patch_size` and `batch_size` must be >= 1, got {patch_size}, {batch_size}")
+    lr_range = _check_range(value_range, "value_range")
+    hr_range = _check_range(value_range if hr_value_range is None else hr_value_range, "hr_value_range")
+
+    in_memory = cache is True or cache == "memory"
+    if cache and not in_memory:
+        cache_dir = Path(str(cache)).parent
+        if not cache_dir.is_dir():
+            raise ValueError(f"`cache` file {cache}: folder {cache_dir} does not exist")
+    files = list_image_files(hr)
+    max_scale = max(scales)
+    records = _load_all(files, lr_dir, max_scale, patch_size, alpha, bit_depth, on_bad_file, keep=in_memory)
+    dtype = np.uint16 if bit_depth == 16 else np.uint8
+    max_value = float(np.iinfo(dtype).max)
+    paired = lr_dir is not None
+    num = len(records)
+
+    seed_value = int(seed) if seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
+    deterministic = seed is not None
+
+    # Source: one whole decoded image (and its LR) per element.
+    no_lr = tf.zeros([0, 0, 3], dtype)
+    if in_memory:
+        hr_store = _ImageStore([r[2] for r in records])
+        lr_store = _ImageStore([r[3] for r in records]) if paired else None
+        source = tf.data.Dataset.range(num).shuffle(num, seed=seed_value, reshuffle_each_iteration=True)
+        if repeat:
+            source = source.repeat()
+        source = source.map(lambda i: (hr_store.get(i), lr_store.get(i) if paired else no_lr),
+                            num_parallel_calls=AUTOTUNE, deterministic=True)
+    else:
+        decode = _decode_fn(alpha, bit_depth, dtype)
+        hr_paths = [r[0] for r in records]
+        lr_paths = [r[1] for r in records] if paired else [""] * num
+        source = tf.data.Dataset.from_tensor_slices((hr_paths, lr_paths))
+        if cache:  # file cache: decode during the first pass, read the cache after
+            source = source.map(lambda h, lr: (decode(h), decode(lr) if paired else no_lr),
+                                num_parallel_calls=AUTOTUNE, deterministic=True)
+            source = source.cache(str(cache))
+            source = source.shuffle(shuffle_buffer or 64, seed=seed_value, reshuffle_each_iteration=True)
+            if repeat:
+                source = source.repeat()
+        else:
+            source = source.shuffle(num, seed=seed_value, reshuffle_each_iteration=True)
+            if repeat:
+                source = source.repeat()
+            source = source.map(lambda h, lr: (decode(h), decode(lr) if paired else no_lr),
+                                num_parallel_calls=AUTOTUNE, deterministic=True)
+
+    def crop_and_degrade(hr_img, lr_img, s, seeds):
+        """Random aligned HR crop and its LR, for a Python-int scale ``s`` (static sizes)."""
+        shape = tf.shape(hr_img)
+        lr_h, lr_w = shape[0] // s, shape[1] // s
+        if paired:
+            lr_h = tf.minimum(lr_h, tf.shape(lr_img)[0])
+            lr_w = tf.minimum(lr_w, tf.shape(lr_img)[1])
+        y = tf.random.stateless_uniform([], seeds[0], maxval=lr_h - patch_size + 1, dtype=tf.int32)
+        x = tf.random.stateless_uniform([], seeds[1], maxval=lr_w - patch_size + 1, dtype=tf.int32)
+        hr_size = patch_size * s
+        hr_patch = hr_img[y * s:y * s + hr_size, x * s:x * s + hr_size]  # aligned to the LR grid
+        hr_patch = tf.ensure_shape(hr_patch, [hr_size, hr_size, 3])  # static: constant resize weights
+        if paired:
+            lr_patch = tf.cast(lr_img[y:y + patch_size, x:x + patch_size], tf.float32) / max_value
+        elif bit_depth == 8:  # MATLAB on uint8: rounded per pass, like saved LR files
+            lr_patch = tf.cast(matlab_imresize_tf(hr_patch, output_shape=(patch_size, patch_size)),
+                               tf.float32) / max_value
+        else:
+            lr_patch = matlab_imresize_tf(tf.cast(hr_patch, tf.float32) / max_value,
+                                          output_shape=(patch_size, patch_size))
+        return lr_patch, tf.cast(hr_patch, tf.float32) / max_value
+
+    def make_patch(index, images):
+        hr_img, lr_img = images
+        # Stateless randomness keyed on (seed, element index): identical across runs.
+        seeds = tf.random.experimental.stateless_split(
+            tf.stack([tf.constant(seed_value, tf.int64), index + 1]), 3)
+        if multi_scale:  # one scale per batch: key it on the batch index
+            batch_seed = tf.stack([tf.constant(seed_value, tf.int64), index // batch_size])
+            pick = tf.random.stateless_uniform([], batch_seed, maxval=len(scales), dtype=tf.int32)
+            s = tf.constant(scales, tf.int32)[pick]
+            lr_patch, hr_patch = tf.switch_case(
+                pick, [functools.partial(crop_and_degrade, hr_img, lr_img, sc, seeds) for sc in scales])
+        else:
+            lr_patch, hr_patch = crop_and_degrade(hr_img, lr_img, scales[0], seeds)
+        if augment:
+            lr_patch, hr_patch = _augment(lr_patch, hr_patch, seeds[2])
+        if channels == "y":
+            lr_patch, hr_patch = _rgb_to_y_tf(lr_patch), _rgb_to_y_tf(hr_patch)
+        c = 1 if channels == "y" else 3
+        lr_patch = tf.ensure_shape(_scale_range(lr_patch, lr_range), [patch_size, patch_size, c])
+        hr_patch = _scale_range(hr_patch, hr_range)
+        if multi_scale:
+            return {"lr": lr_patch, "hr": tf.ensure_shape(hr_patch, [None, None, c]), "scale": s}
+        hr_side = patch_size * scales[0]
+        return lr_patch, tf.ensure_shape(hr_patch, [hr_side, hr_side, c])
+
+    ds = source.enumerate().map(make_patch, num_parallel_calls=AUTOTUNE, deterministic=deterministic)
+    # drop_remainder keeps batch k = elements [k·B, (k+1)·B): one scale per batch with `scales`.
+    ds = ds.batch(batch_size, drop_remainder=True)
+    if multi_scale:
+        ds = ds.map(lambda d: {**d, "scale": d["scale"][0]})
+    return ds.prefetch(AUTOTUNE)
+
+
+def evaluation_dataset(hr, scale, *, lr_dir=None, channels="rgb", value_range=(0.0, 1.0),
+                       on_bad_file="raise", alpha="drop"):
+    """Whole ``(lr, hr)`` images one at a time (batch of 1), the benchmark protocol.
+
+    HR is modcropped to a multiple of ``scale``; LR is MATLAB ``imresize(hr, 1/scale)`` on
+    the uint8 image (:func:`~keras_sr.data.imresize.matlab_imresize`) or, with ``lr_dir``,
+    the paired LR file (DIV2K naming). Files are decoded and checked before the dataset is
+    returned. Order: sorted file names (see :func:`~keras_sr.data.io.list_image_files`).
+
+    Returns:
+        ``tf.data.Dataset`` of float32 ``(lr, hr)``: (1, h, w, C), (1, h·s, w·s, C),
+        C = 3 (``"rgb"``) or 1 (``"y"``: MATLAB Y / 255), values in ``value_range``.
+    """
+    if channels not in ("rgb", "y"):
+        raise ValueError(f"`channels` must be 'rgb' or 'y', got {channels!r}")
+    scale = int(scale)
+    lo, hi = _check_range(value_range, "value_range")
+    files = list_image_files(hr)
+    # Check every file now (decode), so a bad one fails by name before evaluation starts.
+    records = _load_all(files, lr_dir, scale, 1, alpha, 8, on_bad_file, keep=False)
+    c = 1 if channels == "y" else 3
+
+    def generate():
+        for hr_file, lr_file, _, _ in records:
+            hr_img = modcrop(_to_bit_depth(read_image(hr_file, alpha), 8), scale)
+            if lr_file is None:
+                lr_img = matlab_imresize(hr_img, 1.0 / scale)
+            else:
+                lr_img = _to_bit_depth(read_image(lr_file, alpha), 8)
+                lr_img = lr_img[:hr_img.shape[0] // scale, :hr_img.shape[1] // scale]
+            out = []
+            for img in (lr_img, hr_img):
+                x = img.astype(np.float32) / 255.0
+                if channels == "y":
+                    x = rgb_to_y(x)
+                out.append((x * (hi - lo) + lo).astype(np.float32)[None])
+            yield tuple(out)
+
+    spec = tf.TensorSpec([1, None, None, c], tf.float32)
+    return tf.data.Dataset.from_generator(generate, output_signature=(spec, spec))
