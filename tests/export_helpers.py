@@ -5,10 +5,9 @@ import inspect
 from keras_sr import models
 from keras_sr.models import registry
 
-# Builder options that shrink a model; each preset gets those its builder accepts.
-TINY_OPTIONS = {"num_blocks": 1, "filters": 8, "growth_rate": 4, "num_layers": 2,
-                "num_dense_blocks": 1, "layers_per_block": 2, "num_features": 8, "features": 8,
-                "num_residual_blocks": 1, "num_convs": 4, "bottleneck_filters": 8}
+# Width options shrink to 8 (4 for growth rates); depth options to 1 block.
+_WIDTHS = {"filters": 8, "num_feats": 8, "bottleneck_filters": 8, "growth_rate": 4}
+_DEPTHS = {"num_blocks": 1}
 
 
 def sr_presets():
@@ -17,9 +16,18 @@ def sr_presets():
 
 
 def tiny_overrides(name):
-    builder = registry._ARCHITECTURES[models.get_preset(name)["arch"]]
+    preset = models.get_preset(name)
+    builder = registry._ARCHITECTURES[preset["arch"]]
     params = inspect.signature(builder).parameters
-    return {k: v for k, v in TINY_OPTIONS.items() if k in params}
+    out = {}
+    for key, value in {**_WIDTHS, **_DEPTHS}.items():
+        if key not in params:
+            continue
+        default = preset["config"].get(key, params[key].default)
+        out[key] = tuple(value for _ in default) if isinstance(default, (tuple, list)) else value
+    if preset["arch"] == "srdensenet":
+        out["num_layers"] = 2  # layers per dense block (RED-Net's num_layers is its depth: kept)
+    return out
 
 
 def build_tiny(name, scale=None):

@@ -23,7 +23,7 @@ Rules are checked per operator; every violation is an :class:`Issue`.
 import dataclasses
 import os
 
-from keras_sr.export.tflite_graph import SHAPE_ARITHMETIC_OPS, op_histogram, read_graph
+from keras_sr.export.tflite_graph import is_shape_arithmetic, op_histogram, read_graph
 
 # [MB] CheckMaxSupportedOpVersion(registration, N) per parser; ops not listed have no limit.
 MAX_VERSIONS = {
@@ -165,7 +165,7 @@ def _op_reasons(op, allow_quantized, report_dynamic=True):
         # [MB] NewOperationParser: only with allow_quant_ops.
         return [f"{name} needs the delegate's quantized-model support"]
     if name not in SUPPORTED_OPS:  # [GC] default case: "Not supported op"
-        why = " (run-time shape arithmetic)" if name in SHAPE_ARITHMETIC_OPS else ""
+        why = " (run-time shape arithmetic)" if is_shape_arithmetic(op) else ""
         return [f"op {name} is not supported by the GPU delegate{why}"]
     limit = MAX_VERSIONS.get(name)
     if limit is not None and op.version > limit:  # [MB] CheckMaxSupportedOpVersion

@@ -5,7 +5,8 @@ import os
 import numpy as np
 from PIL import Image
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+from keras_sr.data import list_image_files, matlab_imresize, read_image, rgb_to_y
+
 # Colour photos bundled with scikit-image (``skimage.data.data_dir``), no download needed.
 SAMPLE_PHOTOS = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle_left.png",
                  "retina.jpg", "hubble_deep_field.jpg", "color.png")
@@ -24,41 +25,32 @@ def image_paths(folder=None):
         return sample_photo_paths()
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"calibration folder {folder} does not exist")
-    paths = sorted(os.path.join(folder, n) for n in os.listdir(folder)
-                   if n.lower().endswith(IMAGE_EXTENSIONS))
-    if not paths:
-        raise ValueError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) in calibration folder {folder}")
-    return paths
+    return list_image_files(folder)
 
 
 def load_rgb(path):
-    """uint8 RGB (H, W, 3)."""
-    try:
-        with Image.open(path) as im:
-            return np.asarray(im.convert("RGB"))
-    except OSError as exc:
-        raise ValueError(f"cannot read image {path}: {exc}") from None
+    """uint8 RGB (H, W, 3) (16-bit files are reduced to 8 bits)."""
+    rgb = read_image(path)
+    return rgb if rgb.dtype == np.uint8 else np.round(rgb / 257.0).astype(np.uint8)
 
 
 def cover_crop(rgb, width, height):
     """Resize (PIL bicubic) so the image covers ``width`` x ``height``, then centre-crop to it."""
     h, w = rgb.shape[:2]
     f = max(width / w, height / h)
-    if f > 1 or (w, h) != (width, height):
-        nw, nh = max(width, round(w * f)), max(height, round(h * f))
-        if (nw, nh) != (w, h):
-            rgb = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.BICUBIC))
-    h, w = rgb.shape[:2]
-    top, left = (h - height) // 2, (w - width) // 2
+    nw, nh = max(width, round(w * f)), max(height, round(h * f))
+    if (nw, nh) != (w, h):
+        rgb = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.BICUBIC))
+    top, left = (nh - height) // 2, (nw - width) // 2
     return rgb[top:top + height, left:left + width]
 
 
-def rgb_to_y(rgb01):
-    """Luma Y of RGB in [0, 1] as MATLAB's ``rgb2ycbcr`` (ITU-R BT.601, [16, 235] / 255)."""
-    return (16.0 + rgb01 @ np.array([65.481, 128.553, 24.966], np.float32)) / 255.0
+def bicubic_downscale(rgb_uint8, scale):
+    """MATLAB ``imresize(img, 1/scale, 'bicubic')`` of a uint8 image (the SR benchmark degradation)."""
+    return matlab_imresize(rgb_uint8, 1.0 / scale)
 
 
 def to_model_input(rgb_uint8, channels):
-    """uint8 RGB -> float32 (H, W, channels) in [0, 1]: RGB, or Y for 1-channel models."""
+    """uint8 RGB -> float32 (H, W, channels) in [0, 1]: RGB, or MATLAB Y for 1-channel models."""
     x = rgb_uint8.astype(np.float32) / 255.0
-    return x if channels == 3 else rgb_to_y(x)[..., None].astype(np.float32)
+    return x if channels == 3 else np.asarray(rgb_to_y(x), np.float32).reshape(*x.shape[:2], 1)

@@ -1,15 +1,17 @@
 """Run an export in the LiteRT interpreter on real photos and compare it with Keras.
 
 fp32 must match Keras within ``FP32_TOLERANCE`` (max abs, in [0, 1]); fp16 / int8
-report PSNR (Y channel, ``scale`` pixels shaved) against the HR photo and the drop
-from Keras float in dB.
+report PSNR (Y channel, ``keras_sr.data.psnr`` MATLAB protocol, ``scale`` pixels shaved)
+against the HR photo and the drop from Keras float in dB. LR inputs are the HR photos
+downscaled with ``keras_sr.data.matlab_imresize``.
 """
 
 import dataclasses
 
 import numpy as np
 
-from keras_sr.export.images import cover_crop, image_paths, load_rgb, to_model_input
+from keras_sr.data import psnr
+from keras_sr.export.images import bicubic_downscale, cover_crop, image_paths, load_rgb, to_model_input
 
 FP32_TOLERANCE = 1e-3
 
@@ -60,15 +62,18 @@ def lr_hr_pairs(input_size, scale, channels, count=2, folder=None):
 
     ``lr`` is (H, W, C), ``hr`` (H·s, W·s, C), float32 in [0, 1]; C = 1 gives luma Y.
     """
-    from keras_sr.export import degrade
-
     w, h = input_size
     pairs = []
     for path in image_paths(folder)[:count]:
         hr_rgb = cover_crop(load_rgb(path), w * scale, h * scale)
-        lr_rgb = degrade.bicubic_downscale(hr_rgb, scale)
+        lr_rgb = bicubic_downscale(hr_rgb, scale)
         pairs.append((path, to_model_input(lr_rgb, channels), to_model_input(hr_rgb, channels)))
     return pairs
+
+
+def psnr_y_any(sr, hr, scale):
+    """``keras_sr.data`` PSNR on Y (MATLAB protocol, ``scale`` shaved); 1-channel images are Y."""
+    return psnr(sr, hr, scale=scale, channel="y" if sr.shape[-1] == 3 else "rgb")
 
 
 @dataclasses.dataclass
@@ -96,8 +101,6 @@ def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None):
         ParityError: ``fmt == "fp32"`` (or ``tolerance`` given) and the max abs difference
             exceeds the tolerance.
     """
-    from keras_sr.export import degrade
-
     interp = interpreter(tflite_model)
     worst, ps_k, ps_t = 0.0, [], []
     for _, lr, hr in pairs:
@@ -106,8 +109,8 @@ def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None):
         if got.shape != ref.shape:
             raise ParityError(f"{fmt} export gives shape {got.shape}, Keras {ref.shape}")
         worst = max(worst, float(np.max(np.abs(got - ref))))
-        ps_k.append(degrade.psnr_y(np.clip(ref, 0, 1), hr, scale))
-        ps_t.append(degrade.psnr_y(np.clip(got, 0, 1), hr, scale))
+        ps_k.append(psnr_y_any(ref, hr, scale))
+        ps_t.append(psnr_y_any(got, hr, scale))
     result = ParityResult(fmt, worst, float(np.mean(ps_k)), float(np.mean(ps_t)), len(pairs))
     limit = tolerance if tolerance is not None else (FP32_TOLERANCE if fmt == "fp32" else None)
     if limit is not None and not worst <= limit:

@@ -78,10 +78,15 @@ def deploy_form(model, name=None):
             preset = models.get_preset(max(candidates, key=len))
     if preset is None:
         return model
-    module = getattr(registry, "_ARCHITECTURES", {}).get(preset["arch"])
-    module = importlib.import_module(module.__module__) if module is not None else None
+    builder = registry._ARCHITECTURES.get(preset["arch"])
+    module = importlib.import_module(builder.__module__) if builder is not None else None
     reparameterize = getattr(module, "reparameterize", None)
-    return reparameterize(model) if reparameterize is not None else model
+    if reparameterize is None:
+        return model
+    architecture_of = getattr(module, "architecture_of", None)
+    if architecture_of is not None and architecture_of(model).get("deploy"):
+        return model  # already the deploy form
+    return reparameterize(model)
 
 
 def calibration_set(input_size, channels, folder=None, count=8):

@@ -1,8 +1,8 @@
 """Keras model -> TFLite flatbuffer, builtin ops only: fp32, fp16, dynamic-range int8, full int8.
 
 Fixed-shape export (batch 1, H x W given) is what the mobile GPU delegate wants: the
-graph has no run-time shape arithmetic (SHAPE / PACK / STRIDED_SLICE ...), which this
-module verifies. Dynamic-shape export (``input_size=None``) is for CPU use: resize the
+graph has no run-time shape arithmetic (SHAPE, or PACK / STRIDED_SLICE / ... on run-time
+integer shape vectors) and no dynamic tensor, which this module verifies. Dynamic-shape export (``input_size=None``) is for CPU use: resize the
 input before allocating, as :func:`keras_sr.export.parity.run_tflite` does::
 
     from ai_edge_litert.interpreter import Interpreter
@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from keras_sr.export.tflite_graph import SHAPE_ARITHMETIC_OPS, op_histogram, read_graph
+from keras_sr.export.tflite_graph import is_shape_arithmetic, op_histogram, read_graph
 
 FORMATS = ("fp32", "fp16", "dynamic-int8", "int8")
 
@@ -36,7 +36,8 @@ def _tf():
 
 
 def concrete_function(model, input_size=None, channels=None):
-    """The model's inference function traced for ``(1, H, W, C)`` (``None`` H/W when dynamic).
+    """The model's inference function traced for ``(1, H, W, C)`` (``None`` H/W when dynamic),
+    weights frozen into constants.
 
     Args:
         model: a single-input ``keras.Model`` (LR in, SR out).
@@ -47,8 +48,12 @@ def concrete_function(model, input_size=None, channels=None):
     channels = channels or model.inputs[0].shape[-1]
     w, h = input_size if input_size is not None else (None, None)
     spec = tf.TensorSpec((1, h, w, channels), tf.float32, name="lr")
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
     fn = tf.function(lambda lr: model(lr, training=False), autograph=False)
-    return fn.get_concrete_function(spec)
+    # Keras 3 weights are resource variables: freeze them into constants (otherwise the
+    # converter keeps READ_VARIABLE ops whose variables nothing initializes).
+    return convert_variables_to_constants_v2(fn.get_concrete_function(spec))
 
 
 def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="float32"):
@@ -76,7 +81,7 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
         raise ValueError(f"unknown TFLite format {fmt!r}; choose from {', '.join(FORMATS)}")
     if int8_io not in ("float32", "uint8"):
         raise ValueError(f"int8_io must be 'float32' or 'uint8', not {int8_io!r}")
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function(model, input_size)])
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function(model, input_size)], model)
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     if fmt == "fp16":
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -118,7 +123,7 @@ def _conversion_message(exc, fmt):
 def check_fixed_shape(flatbuffer):
     """Raise :class:`ExportError` if a fixed-shape export has dynamic tensors or shape arithmetic."""
     graph = read_graph(flatbuffer)
-    shape_ops = sorted({op.name for op in graph.operators if op.name in SHAPE_ARITHMETIC_OPS})
+    shape_ops = sorted({op.name for op in graph.operators if is_shape_arithmetic(op)})
     if shape_ops:
         raise ExportError(f"fixed-shape export still computes shapes at run time "
                           f"({', '.join(shape_ops)}); the GPU delegate needs a static graph")

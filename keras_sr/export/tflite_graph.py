@@ -14,9 +14,13 @@ from ai_edge_litert import schema_py_generated as schema
 BUILTIN_NAMES = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
 TYPE_NAMES = {v: k.lower() for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
 
-# The ops whose only purpose is run-time shape arithmetic: a fixed-shape export has none.
+# Ops that compute shapes at run time (SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE chains).
+# SHAPE/RANK/SIZE always do; the others only when they work on run-time integer vectors
+# (STRIDED_SLICE of image data with constant bounds is ordinary, GPU-supported slicing).
 SHAPE_ARITHMETIC_OPS = frozenset({"SHAPE", "PACK", "STRIDED_SLICE", "BROADCAST_ARGS", "RANK",
-                                  "SIZE", "RANGE", "FILL", "BROADCAST_TO", "DYNAMIC_UPDATE_SLICE"})
+                                  "SIZE", "RANGE", "FILL", "BROADCAST_TO", "DYNAMIC_UPDATE_SLICE",
+                                  "CONCATENATION", "GATHER", "MUL", "ADD", "SUB", "FLOOR_DIV"})
+_ALWAYS_SHAPE_OPS = frozenset({"SHAPE", "RANK", "SIZE", "BROADCAST_ARGS"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +106,16 @@ def read_graph(model):
         operators.append(Operator(i, name, int(code.Version()), is_custom, pick(ins), pick(outs), options))
     return Graph(tuple(operators), pick(sub.InputsAsNumpy()), pick(sub.OutputsAsNumpy()),
                  tuple(tensors), root.SubgraphsLength())
+
+
+def is_shape_arithmetic(op):
+    """True for an operator that computes a tensor shape at run time."""
+    if op.name in _ALWAYS_SHAPE_OPS:
+        return True
+    if op.name not in SHAPE_ARITHMETIC_OPS:
+        return False
+    return any(t is not None and not t.is_const and t.dtype in ("int32", "int64") and t.rank <= 1
+               for t in op.inputs + op.outputs)
 
 
 def op_histogram(graph):

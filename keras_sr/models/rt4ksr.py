@@ -4,8 +4,8 @@ SPECS §5): training form, deploy form, and :func:`reparameterize` between them.
 import keras
 import numpy as np
 
-from keras_sr.layers import (GaussianHighPass, HighFrequencyGate, PixelShuffle, PixelUnshuffle,
-                             ReparamBlock, activation_layer)
+from keras_sr.layers import (ChannelLayerNorm, GaussianHighPass, HighFrequencyGate, PixelShuffle,
+                             PixelUnshuffle, ReparamBlock, activation_layer)
 from keras_sr.layers.high_frequency import HIGH_FREQUENCY_MODES
 from keras_sr.models import registry
 
@@ -29,8 +29,9 @@ def _block(num_feats, deploy, name):
 
 
 def _layer_norm(name):
-    # == the authors' LayerNorm2d on NHWC: per pixel over channels, biased variance (SPECS §0.3)
-    return keras.layers.LayerNormalization(axis=-1, epsilon=1e-6, name=name)
+    # == the authors' LayerNorm2d on NHWC: per pixel over channels, biased variance (SPECS §0.3);
+    # ChannelLayerNorm: Keras LayerNormalization computed in an order the GPU delegate takes.
+    return ChannelLayerNorm(epsilon=1e-6, name=name)
 
 
 def rt4ksr(scale, num_feats=24, num_blocks=4, high_frequency="unused", deploy=False,
