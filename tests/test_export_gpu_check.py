@@ -1,12 +1,14 @@
 """The GPU-delegate checker flags models the delegate cannot take and passes the zoo's exports."""
 
+import os
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from export_helpers import build_tiny, sr_presets
 from keras_sr.cli import main
-from keras_sr.export import check_gpu_compatibility, convert
+from keras_sr.export import check_gpu_compatibility, convert, export_model
 from keras_sr.export.tflite_graph import read_graph
 
 
@@ -84,12 +86,18 @@ def test_not_a_flatbuffer_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("name", sr_presets())
-def test_every_zoo_model_fixed_fp32_fp16_is_gpu_ready(name):
-    model, _ = build_tiny(name)
-    for fmt in ("fp32", "fp16"):
-        report = check_gpu_compatibility(convert(model, fmt, input_size=(16, 12)))
-        assert report.ok, f"{name} {fmt}\n{report.format()}"
-        assert "SHAPE" not in report.histogram
+def test_every_zoo_model_exports_fp32_fp16_gpu_ready(name, tmp_path):
+    # The whole export path per preset (tiny config, 16x12 LR): conversion, LiteRT parity on
+    # photos (fp32 within 1e-3 or export_model raises), GPU check, files + metadata.
+    model, scale = build_tiny(name)
+    results = export_model(model, str(tmp_path), ("fp32", "fp16"), input_size=(16, 12), name=name,
+                           parity_images=1, log=lambda s: None)
+    for r in results:
+        assert r.gpu_report.ok, f"{name} {r.fmt}\n{r.gpu_report.format()}"
+        assert "SHAPE" not in r.gpu_report.histogram
+        assert os.path.exists(r.path) and os.path.exists(r.path[:-len(".tflite")] + ".json")
+    assert results[0].parity.max_abs_diff <= 1e-3
+    assert abs(results[1].parity.psnr_drop) < 0.2
 
 
 def test_keras_layer_norm_mul_is_flagged_channel_layer_norm_is_not():

@@ -149,3 +149,36 @@ def test_cli_export_and_one_line_errors(tmp_path, capsys):
     assert "unknown format" in capsys.readouterr().err
     assert main(["export", "--model", "edsr-baseline", "--out", str(tmp_path)]) == 2
     assert "needs scale" in capsys.readouterr().err
+
+
+def test_rt4ksr_is_reparameterized_before_export(tmp_path):
+    from keras_sr.export import deploy_form
+    from keras_sr.models import rt4ksr
+
+    from export_helpers import build_tiny
+
+    model, scale = build_tiny("rt4ksr", scale=2)
+    assert not rt4ksr.architecture_of(model)["deploy"]
+    deploy = deploy_form(model, "rt4ksr")
+    assert rt4ksr.architecture_of(deploy)["deploy"]
+    assert deploy_form(deploy, "rt4ksr") is deploy           # already deployed: unchanged
+    assert rt4ksr.architecture_of(deploy_form(model))["deploy"]  # preset found from model.name
+    r = export_model(model, str(tmp_path), ("fp32",), input_size=(16, 12), name="rt4ksr",
+                     parity_images=1, log=lambda s: None)[0]
+    # parity is against the training form as given; the file holds the fused deploy graph
+    assert r.parity.max_abs_diff <= 1e-3
+    convs = sum(op.name == "CONV_2D" for op in read_graph(r.path).operators)
+    assert convs == sum(isinstance(layer, keras.layers.Conv2D) for layer in deploy.layers)
+
+
+def test_y_channel_model_all_formats(tmp_path):
+    from export_helpers import build_tiny
+
+    model, scale = build_tiny("srdensenet-h")
+    results = export_model(model, str(tmp_path), ("fp32", "fp16", "dynamic-int8", "int8"),
+                           input_size=(12, 8), name="srdensenet-h", calibration_count=2,
+                           parity_images=1, log=lambda s: None)
+    assert [r.fmt for r in results] == ["fp32", "fp16", "dynamic-int8", "int8"]
+    meta = json.loads((tmp_path / "srdensenet_h_x4_int8_12x8.json").read_text())
+    assert meta["color"] == "Y" and meta["input"]["shape"] == [1, 8, 12, 1]
+    assert meta["output"]["shape"] == [1, 32, 48, 1]
