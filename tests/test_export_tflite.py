@@ -182,3 +182,42 @@ def test_y_channel_model_all_formats(tmp_path):
     meta = json.loads((tmp_path / "srdensenet_h_x4_int8_12x8.json").read_text())
     assert meta["color"] == "Y" and meta["input"]["shape"] == [1, 8, 12, 1]
     assert meta["output"]["shape"] == [1, 32, 48, 1]
+
+
+def test_cli_keras_file_weights_and_bad_models(tiny_x2, tmp_path, capsys):
+    keras_file = tmp_path / "tiny.keras"
+    tiny_x2.save(keras_file)
+    common = ["--formats", "fp32", "--input-size", "16x12", "--parity-images", "1"]
+    assert main(["export", "--model", "my-edsr", "--keras", str(keras_file), "--scale", "2", *common,
+                 "--out", str(tmp_path / "a")]) == 0
+    assert (tmp_path / "a" / "my_edsr_x2_fp32_16x12.json").exists()
+    weights = tmp_path / "tiny.weights.h5"
+    tiny_x2.save_weights(weights)
+    assert main(["export", "--model", "edsr-baseline", "--scale", "2", "--set", "num_blocks=1",
+                 "--set", "filters=8", "--weights", str(weights), *common, "--out", str(tmp_path / "b")]) == 0
+    meta = json.loads((tmp_path / "b" / "edsr_baseline_x2_fp32_16x12.json").read_text())
+    assert meta["parity"]["max_abs_diff_vs_keras"] <= 1e-3
+    capsys.readouterr()
+    assert main(["export", "--model", "srgan-discriminator", *common, "--out", str(tmp_path / "c")]) == 2
+    assert "not a super-resolution model" in capsys.readouterr().err
+    assert main(["export", "--model", "mdsr-baseline", "--set", "num_blocks=1", *common,
+                 "--out", str(tmp_path / "d")]) == 2
+    assert "needs --scale" in capsys.readouterr().err
+    assert main(["export", "--model", "edsr-baseline", "--keras", str(keras_file), "--scale", "3",
+                 *common, "--out", str(tmp_path / "e")]) == 2
+    assert "upscales x2, not x3" in capsys.readouterr().err
+
+
+def test_export_script_is_the_cli_front(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "export" / "export.py"
+    spec = importlib.util.spec_from_file_location("export_script", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    args = ["--model", "srcnn", "--scale", "2", "--set", "filters=(8, 4)", "--formats", "fp32",
+            "--input-size", "16x12", "--parity-images", "1", "--out", str(tmp_path)]
+    assert script.main(args) == 0
+    assert (tmp_path / "srcnn_x2_fp32_16x12.tflite").exists()
+    assert script.main(args) == 2 and "--overwrite" in capsys.readouterr().err
