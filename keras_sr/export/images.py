@@ -45,6 +45,15 @@ def cover_crop(rgb, width, height):
     return rgb[top:top + height, left:left + width]
 
 
+def center_crop(rgb, width, height):
+    """The central ``width`` x ``height`` window (the image must be at least that large)."""
+    h, w = rgb.shape[:2]
+    if w < width or h < height:
+        raise ValueError(f"image {w}x{h} is smaller than the crop {width}x{height}")
+    top, left = (h - height) // 2, (w - width) // 2
+    return rgb[top:top + height, left:left + width]
+
+
 def bicubic_downscale(rgb_uint8, scale):
     """MATLAB ``imresize(img, 1/scale, 'bicubic')`` of a uint8 image (the SR benchmark degradation)."""
     return matlab_imresize(rgb_uint8, 1.0 / scale)

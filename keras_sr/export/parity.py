@@ -10,8 +10,8 @@ import dataclasses
 
 import numpy as np
 
-from keras_sr.data import psnr
-from keras_sr.export.images import bicubic_downscale, cover_crop, image_paths, load_rgb, to_model_input
+from keras_sr.data import matlab_imresize, psnr
+from keras_sr.export.images import bicubic_downscale, center_crop, image_paths, load_rgb, to_model_input
 
 FP32_TOLERANCE = 1e-3
 
@@ -58,16 +58,26 @@ def run_tflite(interp, lr):
 
 
 def lr_hr_pairs(input_size, scale, channels, count=2, folder=None):
-    """``[(name, lr, hr)]``: HR photos cropped to ``input_size`` x ``scale``, LR bicubic-downscaled.
+    """``[(name, lr, hr)]`` from real photos at their native resolution.
 
-    ``lr`` is (H, W, C), ``hr`` (H·s, W·s, C), float32 in [0, 1]; C = 1 gives luma Y.
+    HR is a centre crop of the photo, at most ``input_size`` x ``scale`` (photos are never
+    upscaled: that would make HR smooth and PSNR meaningless); LR is its MATLAB bicubic
+    downscale, padded symmetrically to ``input_size`` when the photo is smaller. The SR
+    output's top-left ``hr``-sized corner is what is scored.
+
+    ``lr`` is (H, W, C), ``hr`` (h·s, w·s, C) with h <= H, w <= W, float32 in [0, 1];
+    C = 1 gives luma Y.
     """
     w, h = input_size
     pairs = []
     for path in image_paths(folder)[:count]:
-        hr_rgb = cover_crop(load_rgb(path), w * scale, h * scale)
-        lr_rgb = bicubic_downscale(hr_rgb, scale)
-        pairs.append((path, to_model_input(lr_rgb, channels), to_model_input(hr_rgb, channels)))
+        photo = load_rgb(path)
+        hr_h = min(h, photo.shape[0] // scale) * scale
+        hr_w = min(w, photo.shape[1] // scale) * scale
+        hr_rgb = center_crop(photo, hr_w, hr_h)
+        lr = to_model_input(bicubic_downscale(hr_rgb, scale), channels)
+        pad = ((0, h - lr.shape[0]), (0, w - lr.shape[1]), (0, 0))
+        pairs.append((path, np.pad(lr, pad, mode="symmetric"), to_model_input(hr_rgb, channels)))
     return pairs
 
 
@@ -83,6 +93,7 @@ class ParityResult:
     psnr_keras: float        # mean PSNR (Y) of Keras float vs HR, dB
     psnr_tflite: float       # mean PSNR (Y) of the export vs HR, dB
     images: int
+    psnr_bicubic: float = float("nan")  # mean PSNR (Y) of bicubic upscaling of the same LR, dB
 
     @property
     def psnr_drop(self):
@@ -91,7 +102,7 @@ class ParityResult:
     def format(self):
         return (f"{self.fmt}: max |tflite - keras| = {self.max_abs_diff:.2e}, PSNR-Y vs HR "
                 f"{self.psnr_tflite:.2f} dB (Keras {self.psnr_keras:.2f} dB, drop "
-                f"{self.psnr_drop:+.2f} dB) on {self.images} photo(s)")
+                f"{self.psnr_drop:+.2f} dB; bicubic {self.psnr_bicubic:.2f} dB) on {self.images} photo(s)")
 
 
 def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None):
@@ -102,16 +113,20 @@ def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None):
             exceeds the tolerance.
     """
     interp = interpreter(tflite_model)
-    worst, ps_k, ps_t = 0.0, [], []
+    worst, ps_k, ps_t, ps_b = 0.0, [], [], []
     for _, lr, hr in pairs:
         ref = np.asarray(model.predict(lr[None], verbose=0)[0], np.float32)
         got = run_tflite(interp, lr)
         if got.shape != ref.shape:
             raise ParityError(f"{fmt} export gives shape {got.shape}, Keras {ref.shape}")
         worst = max(worst, float(np.max(np.abs(got - ref))))
-        ps_k.append(psnr_y_any(ref, hr, scale))
-        ps_t.append(psnr_y_any(got, hr, scale))
-    result = ParityResult(fmt, worst, float(np.mean(ps_k)), float(np.mean(ps_t)), len(pairs))
+        h, w = hr.shape[:2]
+        ps_k.append(psnr_y_any(ref[:h, :w], hr, scale))
+        ps_t.append(psnr_y_any(got[:h, :w], hr, scale))
+        bicubic = matlab_imresize(lr[:h // scale, :w // scale], scale)
+        ps_b.append(psnr_y_any(bicubic, hr, scale))
+    result = ParityResult(fmt, worst, float(np.mean(ps_k)), float(np.mean(ps_t)), len(pairs),
+                          float(np.mean(ps_b)))
     limit = tolerance if tolerance is not None else (FP32_TOLERANCE if fmt == "fp32" else None)
     if limit is not None and not worst <= limit:
         raise ParityError(f"{fmt} export differs from Keras by {worst:.2e} (max abs, [0, 1] range) "

@@ -184,6 +184,7 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
             gpu_ready=report.ok, file_name=os.path.basename(path),
             parity={"max_abs_diff_vs_keras": par.max_abs_diff, "psnr_y_db": par.psnr_tflite,
                     "psnr_y_keras_db": par.psnr_keras, "psnr_drop_db": par.psnr_drop,
+                    "psnr_y_bicubic_db": par.psnr_bicubic,
                     "images": par.images},
             extra={"gpu_issues": [str(i) for i in report.issues]})
         atomic.write_bytes(path, flatbuffer, overwrite=overwrite)
