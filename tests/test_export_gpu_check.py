@@ -122,3 +122,27 @@ def test_keras_layer_norm_mul_is_flagged_channel_layer_norm_is_not():
     np.testing.assert_allclose(outputs[1], outputs[0], atol=1e-5)
     assert [i.op for i in reports[0].issues] == ["MUL"] and "not smaller" in reports[0].issues[0].reason
     assert reports[1].ok, reports[1].format()
+
+
+def test_prelu_alpha_pad_mode_and_broadcast_rules():
+    import keras
+
+    def check(layer_fn):
+        inputs = keras.Input((None, None, 4))
+        model = keras.Model(inputs, layer_fn(inputs))
+        return check_gpu_compatibility(convert(model, "fp32", input_size=(8, 6)))
+
+    per_channel = check(keras.layers.PReLU(shared_axes=[1, 2], alpha_initializer="glorot_uniform"))
+    shared = check(keras.layers.PReLU(shared_axes=[1, 2, 3], alpha_initializer="glorot_uniform"))
+    assert per_channel.ok, per_channel.format()
+    assert any("per-channel" in r for r in _reasons(shared, "PRELU")), shared.format()
+
+    reflect = check(lambda x: keras.ops.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0)), mode="reflect"))
+    symmetric = check(lambda x: keras.ops.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0)), mode="symmetric"))
+    assert reflect.ok, reflect.format()
+    assert any("REFLECT" in r for r in _reasons(symmetric, "MIRROR_PAD")), symmetric.format()
+
+    # 4-D + 2-D (6, 4): neither [1, 1] nor [batch, channels] -> not broadcastable on the delegate
+    table = tf.constant(np.arange(24, dtype=np.float32).reshape(6, 4))
+    bad = check_gpu_compatibility(_tflite(lambda x: x + table, (1, 3, 6, 4)))
+    assert any("broadcasting" in r for r in _reasons(bad, "ADD")), bad.format()
