@@ -3,8 +3,6 @@
 import os
 
 import numpy as np
-from PIL import Image
-
 from keras_sr.data import list_image_files, matlab_imresize, read_image, rgb_to_y
 
 # Colour photos bundled with scikit-image (``skimage.data.data_dir``), no download needed.
@@ -32,17 +30,6 @@ def load_rgb(path):
     """uint8 RGB (H, W, 3) (16-bit files are reduced to 8 bits)."""
     rgb = read_image(path)
     return rgb if rgb.dtype == np.uint8 else np.round(rgb / 257.0).astype(np.uint8)
-
-
-def cover_crop(rgb, width, height):
-    """Resize (PIL bicubic) so the image covers ``width`` x ``height``, then centre-crop to it."""
-    h, w = rgb.shape[:2]
-    f = max(width / w, height / h)
-    nw, nh = max(width, round(w * f)), max(height, round(h * f))
-    if (nw, nh) != (w, h):
-        rgb = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.BICUBIC))
-    top, left = (nh - height) // 2, (nw - width) // 2
-    return rgb[top:top + height, left:left + width]
 
 
 def center_crop(rgb, width, height):

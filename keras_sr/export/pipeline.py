@@ -10,9 +10,11 @@ import dataclasses
 import importlib
 import os
 
+import numpy as np
+
 from keras_sr.export import atomic, metadata, parity, tflite
 from keras_sr.export.gpu_check import check_gpu_compatibility
-from keras_sr.export.images import cover_crop, image_paths, load_rgb, to_model_input
+from keras_sr.export.images import center_crop, image_paths, load_rgb, to_model_input
 
 ALL_FORMATS = ("savedmodel",) + tflite.FORMATS
 # LR input size per scale for the fixed-shape export: 1280x720 output at x2, 1278x720 at
@@ -90,10 +92,21 @@ def deploy_form(model, name=None):
 
 
 def calibration_set(input_size, channels, folder=None, count=8):
-    """Representative LR inputs for int8: ``count`` photos cropped to ``input_size``, (1, H, W, C)."""
+    """Representative LR inputs for int8: ``count`` images at ``input_size``, (1, H, W, C).
+
+    Each image is centre-cropped at its native resolution (never upscaled: smooth,
+    upscaled images would under-state the activation ranges) and padded symmetrically
+    when it is smaller than ``input_size``.
+    """
     w, h = input_size
-    return [to_model_input(cover_crop(load_rgb(p), w, h), channels)[None]
-            for p in image_paths(folder)[:count]]
+    batch = []
+    for path in image_paths(folder)[:count]:
+        rgb = load_rgb(path)
+        rgb = center_crop(rgb, min(w, rgb.shape[1]), min(h, rgb.shape[0]))
+        x = to_model_input(rgb, channels)
+        x = np.pad(x, ((0, h - x.shape[0]), (0, w - x.shape[1]), (0, 0)), mode="symmetric")
+        batch.append(x[None])
+    return batch
 
 
 def model_scale(model, channels, probe=(12, 8)):
