@@ -27,7 +27,7 @@ def skimage_photo(name):
     return path
 
 
-def run_demo(out_dir, steps=600, scale=2, patch_size=24, batch_size=16, learning_rate=1e-3,
+def run_demo(out_dir, steps=800, scale=2, patch_size=24, batch_size=16, learning_rate=1e-3,
              seed=0, jit_compile=False, verbose=1):
     """Train EDSR-baseline ×``scale`` for ``steps`` and evaluate it on a held-out photo.
 
