@@ -34,7 +34,7 @@ def exported(tiny_x2, tmp_path_factory):
 def test_every_format_is_written_with_metadata(exported):
     out, results = exported
     names = sorted(os.listdir(out))
-    assert names == sorted(["edsr_baseline_x2_savedmodel"] + [
+    assert names == sorted(["edsr_baseline_x2_savedmodel", "edsr_baseline_x2_savedmodel.json"] + [
         f"edsr_baseline_x2_{f}_32x24.{ext}" for f in ("fp32", "fp16", "dynamic-int8", "int8")
         for ext in ("tflite", "json")])
     meta = json.loads((out / "edsr_baseline_x2_fp16_32x24.json").read_text())
@@ -43,6 +43,8 @@ def test_every_format_is_written_with_metadata(exported):
     assert meta["scale"] == 2 and meta["format"] == "tflite-fp16" and meta["input"]["dtype"] == "float32"
     assert meta["gpu_delegate_ready"] is True and "keras_sr_version" in meta
     assert os.path.exists(out / "edsr_baseline_x2_savedmodel" / "saved_model.pb")
+    sm_meta = json.loads((out / "edsr_baseline_x2_savedmodel.json").read_text())
+    assert sm_meta["format"] == "savedmodel" and sm_meta["input"]["shape"] == [-1, 24, 32, 3]
 
 
 def test_parity_fp32_tight_and_quantized_close(exported):

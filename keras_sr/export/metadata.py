@@ -41,7 +41,7 @@ def build_metadata(*, model_name, scale, fmt, input_shape, output_shape, channel
         "input": {"name": "lr", "shape": list(input_shape), **(input_contract or {"dtype": "float32"})},
         "output": {"name": "sr", "shape": list(output_shape), **(output_contract or {"dtype": "float32"}),
                    "note": "not clipped: clamp to [0, 1] before converting to 8-bit"},
-        "dynamic_shape": any(d == -1 for d in input_shape),
+        "dynamic_shape": any(d == -1 for d in input_shape[1:3]),
     }
     if gpu_ready is not None:
         meta["gpu_delegate_ready"] = bool(gpu_ready)

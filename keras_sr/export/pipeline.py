@@ -163,9 +163,12 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
     shape_tag = "dynamic" if dynamic else f"{w}x{h}"
     targets = {f: os.path.join(out_dir, f"{stem}_savedmodel" if f == "savedmodel"
                                else f"{stem}_{f}_{shape_tag}.tflite") for f in formats}
+    def json_path(path):
+        return path + ".json" if path.endswith("_savedmodel") else os.path.splitext(path)[0] + ".json"
+
     for path in targets.values():  # fail before minutes of conversion
         atomic.check_writable(path, overwrite)
-        atomic.check_writable(os.path.splitext(path)[0] + ".json", overwrite)
+        atomic.check_writable(json_path(path), overwrite)
     os.makedirs(out_dir, exist_ok=True)
 
     pairs = parity.lr_hr_pairs(input_size, scale, channels, count=parity_images)
@@ -175,7 +178,16 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
         if fmt == "savedmodel":
             from keras_sr.export.savedmodel import export_savedmodel
 
-            export_savedmodel(model, path, overwrite=overwrite, input_size=None if dynamic else input_size)
+            fixed = None if dynamic else input_size
+            export_savedmodel(model, path, overwrite=overwrite, input_size=fixed)
+            # serve(): batch free; H x W fixed unless --dynamic
+            meta = metadata.build_metadata(
+                model_name=name or model.name, scale=scale, fmt="savedmodel",
+                input_shape=[-1, -1 if dynamic else h, -1 if dynamic else w, channels],
+                output_shape=[-1, -1 if dynamic else h * scale, -1 if dynamic else w * scale, channels],
+                channels=channels, file_name=os.path.basename(path),
+                extra={"signature": "serve"})
+            atomic.write_text(path + ".json", metadata.dumps(meta), overwrite=overwrite)
             results.append(FormatResult(fmt, path, _dir_size(path)))
             log(results[-1].format())
             continue
@@ -201,7 +213,7 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
                     "images": par.images},
             extra={"gpu_issues": [str(i) for i in report.issues]})
         atomic.write_bytes(path, flatbuffer, overwrite=overwrite)
-        atomic.write_text(os.path.splitext(path)[0] + ".json", metadata.dumps(meta), overwrite=overwrite)
+        atomic.write_text(json_path(path), metadata.dumps(meta), overwrite=overwrite)
         results.append(FormatResult(fmt, path, len(flatbuffer), par, report))
         log(results[-1].format())
     return results
