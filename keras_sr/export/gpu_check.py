@@ -39,7 +39,9 @@ MAX_VERSIONS = {
     "STRIDED_SLICE": 2, "TRANSPOSE_CONV": 3, "TRANSPOSE": 2,
 }
 
-# [GC] the one- and two-argument elementwise cases of the switch.
+# [GC] the one- and two-argument elementwise cases of the switch. GELU (RT4KSR) is in
+# [GC]'s list and in LiteRT's ml_drift GPU op mapping; the model_builder.cc revision read for
+# MAX_VERSIONS has no GELU parser, so delegates built from older TensorFlow may run it on the CPU.
 UNARY_OPS = frozenset({"ABS", "CEIL", "COS", "ELU", "EXP", "FLOOR", "GELU", "LOG", "LOGISTIC",
                        "NEG", "RSQRT", "SIGN", "SIN", "SQRT", "SQUARE", "TANH"})
 BINARY_OPS = frozenset({"ATAN2", "DIV", "EQUAL", "FLOOR_DIV", "FLOOR_MOD", "GREATER",
