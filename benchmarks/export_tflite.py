@@ -3,7 +3,7 @@
 
 For each SR preset and each (LR size, scale) it supports: multiply-accumulates
 (``keras_sr.utils.count_macs``), Keras ``predict`` latency, and for fp32 / fp16 / int8 the
-``.tflite`` size and LiteRT CPU latency with 1 and 2 threads (XNNPACK, median of
+``.tflite`` size and LiteRT CPU latency with 1 and 2 threads (XNNPACK, best of
 ``--repeat`` runs after one warm-up). Prints a Markdown table. Not a test: full-size models
 on a CPU take minutes (EDSR at 640x360 needs ~1.4 TMACs per frame).
 
@@ -12,7 +12,6 @@ on a CPU take minutes (EDSR at 640x360 needs ~1.4 TMACs per frame).
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -25,14 +24,16 @@ import numpy as np  # noqa: E402
 DEFAULT_CASES = "320x180:4,640x360:2"
 
 
-def _median_ms(fn, repeat):
+def _best_ms(fn, repeat):
+    """Best of ``repeat`` timed runs after one warm-up, in ms: on a shared machine the
+    fastest run is the one least disturbed by other processes."""
     fn()  # warm-up (allocation, XNNPACK packing, tf.function tracing)
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return 1000 * statistics.median(times)
+    return 1000 * min(times)
 
 
 def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overrides):
@@ -49,7 +50,7 @@ def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overr
     deploy = deploy_form(model, name)
     row["gmacs"] = count_macs(deploy, (h, w, channels)) / 1e9
     x = np.random.default_rng(0).random((1, h, w, channels), dtype=np.float32)
-    row["keras_ms"] = _median_ms(lambda: model.predict(x, verbose=0), keras_repeat)
+    row["keras_ms"] = _best_ms(lambda: model.predict(x, verbose=0), keras_repeat)
     for fmt in formats:
         rep = calibration_set(size, channels, count=4) if fmt == "int8" else None
         flatbuffer = convert(deploy, fmt, (w, h), representative=rep)
@@ -57,7 +58,7 @@ def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overr
         for n in threads:
             interp = parity.interpreter(flatbuffer, num_threads=n)
             parity.run_tflite(interp, x[0])  # allocates and sets the input; time invoke() alone
-            row[f"{fmt}_{n}t_ms"] = _median_ms(interp.invoke, repeat)
+            row[f"{fmt}_{n}t_ms"] = _best_ms(interp.invoke, repeat)
         print(f"  {name} x{scale} {w}x{h} {fmt}: {row[f'{fmt}_mb']:.2f} MB, "
               + ", ".join(f"{n} thr {row[f'{fmt}_{n}t_ms']:.1f} ms" for n in threads), flush=True)
     return row
@@ -86,8 +87,8 @@ def main(argv=None):
     p.add_argument("--cases", default=DEFAULT_CASES, help=f"LRSIZE:SCALE list (default {DEFAULT_CASES})")
     p.add_argument("--formats", default="fp32,fp16,int8")
     p.add_argument("--threads", default="1,2")
-    p.add_argument("--repeat", type=int, default=5, help="timed LiteRT runs per cell (median)")
-    p.add_argument("--keras-repeat", type=int, default=3, help="timed Keras predict runs (median)")
+    p.add_argument("--repeat", type=int, default=5, help="timed LiteRT runs per cell (best of)")
+    p.add_argument("--keras-repeat", type=int, default=3, help="timed Keras predict runs (best of)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="builder override for every model (e.g. a smaller config for a quick run)")
     args = p.parse_args(argv)
@@ -113,7 +114,7 @@ def main(argv=None):
                 rows.append(bench_model(name, size, scale, formats, threads, args.repeat,
                                         args.keras_repeat, overrides))
     print()
-    print(f"CPU: {os.cpu_count()} cores; LiteRT XNNPACK; median of {args.repeat} runs "
+    print(f"CPU: {os.cpu_count()} cores; LiteRT XNNPACK; best of {args.repeat} runs "
           f"(Keras: {args.keras_repeat}); fixed-shape exports, batch 1.")
     print(markdown(rows, formats, threads))
 
