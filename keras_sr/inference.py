@@ -117,6 +117,7 @@ def load_weights(model, path, what=None):
             model.load_weights(path)
     except Exception as e:  # noqa: BLE001  (Keras raises ValueError, KeyError, OSError, ...)
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        first = first.split(". ")[0]  # Keras' first sentence says what did not match
         raise ValueError(f"weights file {path} does not fit {what} (another architecture or scale?): "
                          f"{first}") from e
     return model
