@@ -146,7 +146,7 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
         if verbose:
             import keras
 
-            print(f"{name} ({len(files)} images)")
+            print(f"evaluating {name}: {len(files)} images")
             bar = keras.utils.Progbar(len(files), unit_name="image")
         rows = []
         for i, (file, hr) in enumerate(zip(files, images)):

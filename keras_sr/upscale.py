@@ -97,17 +97,17 @@ def _with_ensemble(predict):
                      predict.channels, predict.multiple, model=predict.model)
 
 
-_RF_CACHE = {}
-
-
 def model_receptive_field(predict):
-    """:func:`~keras_sr.receptive_field.receptive_field` of a predictor, measured once per model."""
+    """:func:`~keras_sr.receptive_field.receptive_field` of a predictor, measured once per predictor.
+
+    (Kept on the predictor, not keyed by model identity: a new model can reuse a freed
+    model's ``id``, and loading other weights makes a new predictor.)
+    """
     from keras_sr.receptive_field import receptive_field
 
-    key = id(predict.model) if predict.model is not None else (predict.name, predict.scale)
-    if key not in _RF_CACHE:
-        _RF_CACHE[key] = receptive_field(predict)
-    return _RF_CACHE[key]
+    if getattr(predict, "receptive_field", None) is None:
+        predict.receptive_field = receptive_field(predict)
+    return predict.receptive_field
 
 
 def _check_tiling(predict, tile, overlap, self_ensemble, allow_small_overlap):
