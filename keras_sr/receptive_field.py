@@ -6,51 +6,46 @@ distance is the *receptive-field radius* r: with ``overlap >= r`` LR pixels of c
 on each side of a tile's core, the tiled output equals the whole-image output.
 
 :func:`receptive_field` measures r directly, on the model itself: it super-resolves
-random strips whole and with ``m`` LR columns (rows) cut off one side, and finds the
-farthest SR pixel that changed by more than ``tol``, converted to LR pixels and rounded
-up to the model's input multiple. Measuring instead of summing kernel sizes covers every
-layer kind (residual groups, dense blocks, in-graph bicubic with mirrored borders,
-pixel (un)shuffles, transposed convolutions) and any trained or random weights.
+random strips, then again with a block of ``m`` LR columns (rows) at one end changed, and
+finds the farthest SR pixel that changed at all, in LR pixels from the block, rounded up
+to the model's input multiple ``m``. Both runs have the same shape, so every output the
+change cannot reach is computed bit-identically; that dependency radius is also the
+radius of the tile-border effect (padding inside a tile replaces what lies beyond its
+edge). Measuring instead of summing kernel sizes covers every layer kind (residual
+groups, dense blocks, in-graph bicubic with mirrored borders, pixel (un)shuffles,
+transposed convolutions). The only way it can under-measure is a change that vanishes
+exactly on every path of the outermost pixels (e.g. all ReLUs there dead for two random
+inputs), which random strips make unlikely; four measurements are taken.
 """
 
 import math
 
 import numpy as np
 
-# An SR output difference below this (times the output's peak when above 1) counts as
-# none: float32 noise between two input shapes is ~1e-7 of the values, and tiling only
-# promises 1e-4.
-DEFAULT_TOL = 1e-5
+
+def _reach(predict, strip, m, scale, side, rng):
+    """LR distance from a changed end block of ``m`` columns to the farthest changed SR column.
+
+    ``None`` when the change reaches the middle of the strip (too short to tell).
+    """
+    changed = strip.copy()
+    block = slice(0, m) if side == "left" else slice(strip.shape[1] - m, None)
+    changed[:, block] = rng.uniform(0.0, 1.0, changed[:, block].shape)
+    diff = np.abs(predict(strip) - predict(changed)).max(axis=(0, 2))
+    cols = np.flatnonzero(diff > 0)  # same shapes: what the change cannot reach is bit-identical
+    if side == "right":
+        cols = diff.size - 1 - cols
+    reach = int(math.ceil((cols.max() + 1) / scale)) - m if cols.size else 0
+    return None if reach >= strip.shape[1] // 2 - m else max(reach, 0)
 
 
-def _cut_reach(predict, strip, cut, scale, side, tol):
-    """Farthest LR distance from the cut at which the output changes, or None if it reached the end."""
-    full = predict(strip)
-    tol = tol * max(1.0, float(np.abs(full).max()))
-    if side == "left":
-        part = predict(strip[:, cut:])
-        ref = full[:, cut * scale:]
-        changed = np.abs(ref - part).max(axis=(0, 2)) > tol
-        dist = np.flatnonzero(changed)  # SR columns from the cut
-    else:
-        part = predict(strip[:, :-cut])
-        ref = full[:, : part.shape[1]]
-        changed = np.abs(ref - part).max(axis=(0, 2)) > tol
-        dist = part.shape[1] - 1 - np.flatnonzero(changed)
-    if dist.size == 0:
-        return 0
-    reach = int(math.ceil((dist.max() + 1) / scale))
-    return None if reach >= (strip.shape[1] - cut) // 2 else reach
-
-
-def receptive_field(model, scale=None, tol=DEFAULT_TOL, seed=0, max_size=4096):
+def receptive_field(model, scale=None, seed=0, max_size=4096):
     """The receptive-field radius of an SR model in LR pixels (see the module docstring).
 
     Args:
         model: anything :func:`keras_sr.inference.load_predictor` takes (a ``keras.Model``,
             a preset name, ``"bicubic"``, a :class:`~keras_sr.inference.Predictor`).
         scale: the factor, for preset names.
-        tol: output change (in [0, 1] units) that counts.
         seed: random strips' seed.
         max_size: longest strip tried before giving up (``ValueError``: a model whose output
             depends on the whole image, e.g. with global pooling, cannot be tiled exactly).
@@ -74,7 +69,7 @@ def receptive_field(model, scale=None, tol=DEFAULT_TOL, seed=0, max_size=4096):
             else:
                 run = predict
             for side in ("left", "right"):
-                reaches.append(_cut_reach(run, strip, m, s, side, tol))
+                reaches.append(_reach(run, strip, m, s, side, rng))
         if None not in reaches:
             r = max(reaches)
             return int(math.ceil(r / m) * m)
