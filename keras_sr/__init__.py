@@ -11,7 +11,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("convert", "data", "layers", "models", "visualize")
+_SUBMODULES = ("convert", "data", "evaluate", "inference", "layers", "models", "receptive_field",
+               "self_ensemble", "upscale", "visualize")
 
 
 def __getattr__(name):

@@ -118,3 +118,17 @@ def test_dataset_folder_layouts(photo_folder):
     assert dataset_images(photo_folder)[0] == "Photos"
     name, files = dataset_images(photo_folder / "HR")
     assert name == "Photos" and len(files) == 3
+
+
+def test_comparison_crop_goes_where_bicubic_errs(photo):
+    from keras_sr.visualize import detail_crop, sr_comparison
+
+    hr = (photo[:96, :96] * 255).astype(np.uint8)
+    bicubic = hr.copy()
+    bicubic[60:80, 10:30] = 0  # the only error
+    top, left, h, w = detail_crop(hr, bicubic, size=32)
+    assert (h, w) == (32, 32) and top <= 60 and top + 32 >= 80 and left <= 10 and left + 32 >= 30
+    picture = sr_comparison(bicubic, photo[:96, :96], hr, psnr_bicubic=20.0, psnr_sr=25.5,
+                            model_name="EDSR", crop_size=32, zoom=2)
+    assert picture.dtype == np.uint8 and picture.shape[1] == 3 * 64 + 2 * 4
+    np.testing.assert_array_equal(picture[:64, 2 * 68:2 * 68 + 64:2][::2], hr[top:top + 32, left:left + 32])
