@@ -34,7 +34,9 @@ def format_table(result, per_image=False):
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
     lines = [f"{result['model']} x{result['scale']}, {result['channel'].upper()} channel, "
              f"shave {result['shave']}"]
-    fmt = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    def fmt(row):  # names left-aligned, figures right-aligned
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+
     lines.append(fmt(header))
     lines.extend(fmt(r) for r in rows)
     return "\n".join(lines)
