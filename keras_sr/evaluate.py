@@ -71,11 +71,12 @@ def _metrics(sr, hr, scale, shave, channel):
 
 
 def evaluate_image(predict, hr, scale, channel="y", shave=None, self_ensemble=False, tile=None):
-    """Metrics of one HR image (uint8 RGB). Returns a dict with psnr, ssim, seconds and the images.
+    """Metrics of one HR image (uint8 RGB): a dict with psnr, ssim, seconds (model time),
+    psnr_bicubic (the same protocol for MATLAB bicubic) and the images.
 
     ``images`` holds uint8 RGB ``lr``, ``bicubic``, ``sr``, ``hr`` (for pictures).
     """
-    from keras_sr.data import matlab_imresize, modcrop, rgb_to_y
+    from keras_sr.data import matlab_imresize, modcrop, psnr, rgb_to_y
 
     hr = modcrop(_to_uint8(np.asarray(hr)), scale)
     lr = matlab_imresize(hr, 1.0 / scale)
@@ -93,12 +94,15 @@ def evaluate_image(predict, hr, scale, channel="y", shave=None, self_ensemble=Fa
         if channel == "y":
             hr_y = _levels(rgb_to_y(hr / 255.0))
             p, s = _metrics(_levels(sr), hr_y, scale, shave, "rgb")  # one channel: Y levels
+            p_bic = psnr(_levels(rgb_to_y(bicubic / 255.0)), hr_y, scale, shave, "rgb")
         else:
             p, s = _metrics(sr_rgb, hr, scale, shave, "rgb")
+            p_bic = psnr(bicubic, hr, scale, shave, "rgb")
     else:
         sr_rgb = _levels(sr) if sr.dtype != np.uint8 else sr
         p, s = _metrics(sr_rgb, hr, scale, shave, channel)
-    return {"psnr": p, "ssim": s, "seconds": seconds,
+        p_bic = psnr(bicubic, hr, scale, shave, channel)
+    return {"psnr": p, "ssim": s, "seconds": seconds, "psnr_bicubic": p_bic,
             "images": {"lr": lr, "bicubic": bicubic, "sr": sr_rgb, "hr": hr}}
 
 
@@ -124,7 +128,7 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
         dict: ``model``, ``scale``, ``channel``, ``shave``, ``self_ensemble`` and
         ``datasets``: a list of {``name``, ``path``, ``images``, ``psnr``, ``ssim``,
         ``seconds`` (model time), ``per_image``: [{``file``, ``psnr``, ``ssim``,
-        ``seconds``}]}. PSNR and SSIM are means over the images.
+        ``seconds``, ``psnr_bicubic``}]}. PSNR and SSIM are means over the images.
     """
     if channel not in ("y", "rgb"):
         raise ValueError(f"channel must be 'y' or 'rgb', got {channel!r}")
@@ -152,9 +156,9 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
         for i, (file, hr) in enumerate(zip(files, images)):
             row = evaluate_image(predict, hr, scale, channel, shave, self_ensemble, tile)
             if save_images is not None:
-                _save_pictures(save_images, name, file, scale, predict.name, row, channel, shave)
+                _save_pictures(save_images, name, file, scale, predict.name, row)
             rows.append({"file": os.path.basename(file), "psnr": row["psnr"], "ssim": row["ssim"],
-                         "seconds": row["seconds"]})
+                         "seconds": row["seconds"], "psnr_bicubic": row["psnr_bicubic"]})
             if bar is not None:
                 bar.update(i + 1)
         result["datasets"].append({
@@ -165,7 +169,7 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
     return result
 
 
-def _save_pictures(folder, dataset, file, scale, model_name, row, channel, shave):
+def _save_pictures(folder, dataset, file, scale, model_name, row):
     from keras_sr.data import write_image
     from keras_sr.visualize import write_sr_comparison
 
@@ -174,9 +178,8 @@ def _save_pictures(folder, dataset, file, scale, model_name, row, channel, shave
     stem = Path(file).stem
     imgs = row["images"]
     write_image(out / f"{stem}_x{scale}_{model_name}.png", imgs["sr"])
-    bic_psnr = _metrics(imgs["bicubic"], imgs["hr"], scale, shave, channel)[0]
     write_sr_comparison(out / f"{stem}_x{scale}_compare.png", imgs["bicubic"], imgs["sr"], imgs["hr"],
-                        psnr_bicubic=bic_psnr, psnr_sr=row["psnr"], model_name=model_name)
+                        psnr_bicubic=row["psnr_bicubic"], psnr_sr=row["psnr"], model_name=model_name)
 
 
 def write_json(path, obj):

@@ -48,6 +48,7 @@ def test_bicubic_on_generated_photos_matches_the_metric_functions(photo_folder):
         assert d["name"] == "Photos" and d["images"] == 3
         assert d["psnr"] == pytest.approx(p_ref, abs=1e-9) and d["ssim"] == pytest.approx(s_ref, abs=1e-12)
         assert d["psnr"] == pytest.approx(np.mean([r["psnr"] for r in d["per_image"]]))
+        assert all(r["psnr_bicubic"] == pytest.approx(r["psnr"]) for r in d["per_image"])
     assert (result["scale"], result["channel"], result["shave"]) == (2, "y", 2)
     rgb = evaluate("bicubic", photo_folder, scale=2, channel="rgb", shave=0)["datasets"][0]
     assert rgb["psnr"] < result["datasets"][0]["psnr"]  # RGB with borders scores lower than Y
@@ -59,6 +60,8 @@ def test_y_model_is_scored_on_y(photo_folder):
     y_bicubic = models.build("bicubic", scale=2, channels=1)
     d = evaluate(y_bicubic, photo_folder, scale=2)["datasets"][0]
     p_ref, s_ref = reference_bicubic(photo_folder / "HR", 2)
+    for r in d["per_image"]:  # its bicubic reference uses the same (Y levels) protocol
+        assert r["psnr_bicubic"] == pytest.approx(r["psnr"], abs=0.05)
     assert d["psnr"] == pytest.approx(p_ref, abs=0.1) and d["ssim"] == pytest.approx(s_ref, abs=0.005)
     d_rgb = evaluate(y_bicubic, photo_folder, scale=2, channel="rgb")["datasets"][0]
     ref_rgb = evaluate("bicubic", photo_folder, scale=2, channel="rgb")["datasets"][0]
