@@ -8,7 +8,9 @@ mode per process::
 
 The model has random weights (memory and time do not depend on their values; pass
 ``--weights`` for trained ones). The LR image is a real photo (skimage's astronaut)
-resized to 1920x1080. Prints one JSON line with the figures.
+resized to 1920x1080. Prints one JSON line with the figures; the ones measured for the
+README are in ``benchmarks/upscale_4k_results.jsonl`` (2 CPU cores shared with other
+TensorFlow jobs; RT4KSR with the authors' x2 checkpoint converted by ``keras_sr.convert``).
 """
 
 import argparse
