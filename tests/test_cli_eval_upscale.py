@@ -131,3 +131,28 @@ def test_upscale_bad_inputs_and_small_overlap_warning(photos, tmp_path, capsys):
     assert main(["upscale", str(photos / "a.png"), "-o", str(tmp_path / "o.png"),
                  "--model", "bicubic", "--scale", "2", "--tile", "16", "--overlap", "0"]) == 0
     assert "warning: overlap 0 px is smaller than the receptive-field radius" in capsys.readouterr().out
+
+
+def test_self_ensemble_flag_and_rgba_files(photos, tmp_path, capsys):
+    out_json = tmp_path / "plus.json"
+    assert main(["eval", "--model", "bicubic", "--data", str(photos), "--scale", "2", "--self-ensemble",
+                 "--json", str(out_json)]) == 0
+    plus = json.loads(out_json.read_text())
+    assert plus["self_ensemble"] and plus["model"] == "bicubic+"
+    # bicubic is flip-equivariant, so the ensemble is plain bicubic; it runs in float, where the
+    # reference row rounds each MATLAB pass to uint8 (~0.02 dB apart).
+    for r in plus["datasets"][0]["per_image"]:
+        assert r["psnr"] == pytest.approx(r["psnr_bicubic"], abs=0.05)
+    rgba = np.dstack([data.read_image(photos / "a.png"), np.full((64, 48), 200, np.uint8)])
+    Image.fromarray(rgba).save(tmp_path / "rgba.png")
+    assert main(["upscale", str(tmp_path / "rgba.png"), "-o", str(tmp_path / "rgba_x2.png"),
+                 "--model", "bicubic", "--scale", "2"]) == 0
+    with Image.open(tmp_path / "rgba_x2.png") as img:
+        assert img.mode == "RGBA" and img.size == (96, 128)
+        assert np.all(np.asarray(img)[..., 3] == 200)  # a constant alpha stays constant
+    other = tmp_path / "other"
+    other.mkdir()
+    Image.fromarray(rgba[..., :3]).save(other / "a.png")
+    assert main(["upscale", str(photos / "a.png"), str(other / "a.png"), "-o", str(tmp_path / "out"),
+                 "--model", "bicubic", "--scale", "2"]) == 2
+    one_line_error(capsys, "would both be written to")
