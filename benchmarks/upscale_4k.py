@@ -47,7 +47,7 @@ def main(argv=None):
 
     from keras_sr.data import matlab_imresize, write_image
     from keras_sr.inference import load_predictor
-    from keras_sr.upscale import model_receptive_field, upscale
+    from keras_sr.upscaling import model_receptive_field, upscale
 
     keras.utils.set_random_seed(0)
     photo = skdata.astronaut()

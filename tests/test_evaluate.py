@@ -1,4 +1,4 @@
-"""keras_sr.evaluate: the benchmark protocol on real images, Y models, odd RT4KSR sizes, pictures."""
+"""keras_sr.evaluation: the benchmark protocol on real images, Y models, odd RT4KSR sizes, pictures."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ from PIL import Image
 
 from conftest import shared_path
 from keras_sr import data, models
-from keras_sr.evaluate import dataset_images, evaluate
+from keras_sr.evaluation import dataset_images, evaluate
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""``keras-sr eval``: PSNR / SSIM benchmark tables (see :mod:`keras_sr.evaluate`)."""
+"""``keras-sr eval``: PSNR / SSIM benchmark tables (see :mod:`keras_sr.evaluation`)."""
 
 
 def add_parser(sub, parents):
@@ -23,7 +23,7 @@ def add_parser(sub, parents):
 
 
 def format_table(result, per_image=False):
-    """The text table of an :func:`keras_sr.evaluate.evaluate` result."""
+    """The text table of an :func:`keras_sr.evaluation.evaluate` result."""
     rows = []
     for d in result["datasets"]:
         rows.append((d["name"], str(d["images"]), f"{d['psnr']:.2f}", f"{d['ssim']:.4f}", f"{d['seconds']:.1f}"))
@@ -45,7 +45,7 @@ def format_table(result, per_image=False):
 def run(args):
     import os
 
-    from keras_sr.evaluate import evaluate, write_json
+    from keras_sr.evaluation import evaluate, write_json
 
     data = [d for group in args.data for d in group]
     if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):

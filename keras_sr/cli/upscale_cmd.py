@@ -1,4 +1,4 @@
-"""``keras-sr upscale``: super-resolve image files (see :mod:`keras_sr.upscale`)."""
+"""``keras-sr upscale``: super-resolve image files (see :mod:`keras_sr.upscaling`)."""
 
 
 def add_parser(sub, parents):
@@ -23,7 +23,7 @@ def plan_outputs(inputs, output):
     """[(input, output path)]; refuses to overwrite an input or to write two inputs to one file."""
     import os
 
-    from keras_sr.upscale import output_path
+    from keras_sr.upscaling import output_path
 
     several = len(inputs) > 1
     if several and os.path.exists(output) and not os.path.isdir(output):
@@ -51,7 +51,7 @@ def run(args):
 
     from keras_sr.data import write_image
     from keras_sr.inference import load_predictor
-    from keras_sr.upscale import read_for_upscale, upscale
+    from keras_sr.upscaling import read_for_upscale, upscale
 
     plan = plan_outputs(args.inputs, args.output)
     for _, dst in plan:

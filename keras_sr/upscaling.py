@@ -1,6 +1,6 @@
 """Upscale whole images with any SR model: tiling with exact seams, self-ensemble, any image kind.
 
-    from keras_sr.upscale import upscale
+    from keras_sr.upscaling import upscale
     sr = upscale("edsr-baseline", image, scale=2, weights="edsr_x2.weights.h5", tile=256)
 
 Tiling: the LR image is cut into ``tile`` x ``tile`` cores; each core is super-resolved

@@ -1,6 +1,6 @@
 """Benchmark evaluation: PSNR / SSIM tables of an SR model on folders of HR images (SPECS §0.1).
 
-    from keras_sr.evaluate import evaluate
+    from keras_sr.evaluation import evaluate
     result = evaluate("bicubic", ["Set5", "Set14"], scale=4)
     result["datasets"][0]["psnr"]     # 28.43 on Set5 (EDSR paper: 28.42)
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_sr.inference import load_predictor
-from keras_sr.upscale import super_resolve
+from keras_sr.upscaling import super_resolve
 
 
 def dataset_images(data_dir):
@@ -119,7 +119,7 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
         channel: ``"y"`` (the papers' tables) or ``"rgb"``.
         shave: border removed before the metrics; ``None`` means ``scale``.
         self_ensemble: the x8 geometric self-ensemble (EDSR+).
-        tile: optional LR tile size for large images (exact, see :mod:`keras_sr.upscale`).
+        tile: optional LR tile size for large images (exact, see :mod:`keras_sr.upscaling`).
         save_images: folder for ``DATASET/NAME_xS_MODEL.png`` SR images and
             ``NAME_xS_compare.png`` pictures (bicubic | model | HR crops with PSNR).
         verbose: 1 shows a progress bar over images.
