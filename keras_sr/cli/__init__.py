@@ -11,7 +11,8 @@ import os
 import sys
 
 # verb -> module under keras_sr.cli
-VERBS = {"models": "models_cmd", "demo": "demo_cmd", "export": "export_cmd", "check-gpu": "check_gpu_cmd"}
+VERBS = {"models": "models_cmd", "demo": "demo_cmd", "eval": "eval_cmd", "upscale": "upscale_cmd",
+         "export": "export_cmd", "check-gpu": "check_gpu_cmd"}
 
 
 def _parser():
