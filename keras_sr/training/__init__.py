@@ -1,0 +1,1 @@
+"""Training: paper recipes, losses, SRGAN, MDSR multi-scale, callbacks and runs."""
