@@ -96,8 +96,13 @@ class Recipe:
         _validate(self)
 
     def replace(self, **overrides):
-        """A copy with ``overrides`` (unknown keys raise ``ValueError`` naming them)."""
+        """A copy with ``overrides`` (unknown keys raise ``ValueError`` naming them).
+
+        A ``patch_size`` given without ``hr_patch_size`` clears ``hr_patch_size``: the LR
+        patch asked for wins over the paper's HR crop."""
         _check_keys(overrides, f"recipe {self.name!r}")
+        if "patch_size" in overrides and "hr_patch_size" not in overrides:
+            overrides = {**overrides, "hr_patch_size": None}
         return dataclasses.replace(self, **_coerce(overrides))
 
     def to_dict(self):

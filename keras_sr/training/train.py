@@ -152,6 +152,10 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         if saved["model"] != model_name or (scale is not None and saved["scale"] != scale):
             raise ValueError(f"run folder {run_dir} trains {saved['model']} x{saved['scale']}, "
                              f"not {model_name} x{scale}")
+        changed = sorted(k for k, v in overrides.items() if v is not None)
+        if config is not None or changed:
+            raise ValueError(f"a resumed run keeps its recipe ({run_dir / 'config.json'}); cannot change "
+                             f"{', '.join(changed) or 'config'}")
         recipe = get_recipe(model_name, config=saved["recipe"])
         scale, seed = saved["scale"], saved["seed"]
         data, val = data or saved["data"], val or saved["val"]
