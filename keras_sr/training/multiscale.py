@@ -44,7 +44,14 @@ class MultiScaleTrainer(keras.Model):
 
     def compile(self, optimizer="adam", loss="mae", **kwargs):
         super().compile(optimizer=optimizer, **kwargs)
-        self.sr_loss = keras.losses.get(loss)
+        from keras_sr.training.losses import PixelLoss
+
+        names = {"mae": "l1", "l1": "l1", "mean_absolute_error": "l1", "mse": "mse", "mean_squared_error": "mse"}
+        if isinstance(loss, str) and loss in names:
+            loss = PixelLoss(names[loss])
+        if not isinstance(loss, keras.losses.Loss):  # a plain function would not be reduced per replica
+            raise ValueError(f"MultiScaleTrainer needs a keras.losses.Loss or 'l1'/'mse', got {loss!r}")
+        self.sr_loss = loss
         self.optimizer.build(self.model.trainable_variables)
 
     def get_compile_config(self):
@@ -67,8 +74,11 @@ class MultiScaleTrainer(keras.Model):
             view = self.views[scale]
 
             def run():
-                target = tf.ensure_shape(hr, [None, lr.shape[1] and lr.shape[1] * scale,
-                                              lr.shape[2] and lr.shape[2] * scale, None])
+                if any(h is not None and w is not None and h != w * scale
+                       for h, w in zip(hr.shape[1:3], lr.shape[1:3])):
+                    # Static sizes say this batch is not ×scale: a branch never taken.
+                    return tf.constant(0.0)
+                target = hr
                 if not train:
                     sr = view(lr, training=False)
                     self.psnr.update_state(target, sr)
@@ -86,7 +96,8 @@ class MultiScaleTrainer(keras.Model):
 
         index = tf.argmax(tf.cast(tf.equal(tf.constant(self.scales, tf.int32),
                                            tf.cast(data["scale"], tf.int32)), tf.int32))
-        return tf.switch_case(tf.cast(index, tf.int32), [branch(s) for s in self.scales])
+        loss = tf.switch_case(tf.cast(index, tf.int32), [branch(s) for s in self.scales])
+        return tf.reshape(loss, [])
 
     def _report(self, loss):
         import tensorflow as tf
