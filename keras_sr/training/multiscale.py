@@ -7,7 +7,9 @@ scale (:func:`keras_sr.models.mdsr.scale_model`, shared weights), computes the l
 applies the gradients to that view's variables only: the shared head/body/tail and the
 scale's own pre-processing blocks and upsampler (Lim et al., CVPRW 2017, §3.2; SPECS §1.3).
 The other scales' variables receive no update at all — not even Adam's momentum, which a
-zero gradient would still apply. TensorFlow backend (``tf.switch_case`` on the scale).
+zero gradient would still apply. TensorFlow backend (``tf.switch_case`` on the scale), one
+device: a ``tf.distribute`` strategy cannot aggregate gradients inside ``tf.switch_case``, so
+``compile`` under a strategy with several replicas raises ``NotImplementedError``.
 """
 
 import keras
@@ -43,6 +45,15 @@ class MultiScaleTrainer(keras.Model):
         return [self.loss_tracker, self.psnr]
 
     def compile(self, optimizer="adam", loss="mae", **kwargs):
+        import tensorflow as tf
+
+        if tf.distribute.get_strategy().num_replicas_in_sync > 1:
+            # The per-scale update is an optimizer step inside tf.switch_case, and tf.distribute
+            # cannot aggregate gradients (merge_call) inside control flow.
+            raise NotImplementedError(
+                "MDSR multi-scale training runs on one device: a tf.distribute strategy with several "
+                "replicas cannot update one scale's modules per batch; train single-scale EDSR/MDSR views "
+                "under the strategy instead")
         super().compile(optimizer=optimizer, **kwargs)
         from keras_sr.training.losses import PixelLoss
 
@@ -120,4 +131,5 @@ class MultiScaleTrainer(keras.Model):
         config = dict(config)
         config["model"] = keras.saving.deserialize_keras_object(config["model"])
         return cls(**config)
+
 
