@@ -17,6 +17,7 @@ def add_parser(sub, parents):
     length.add_argument("--steps", type=int, help="total updates (default: the recipe's)")
     length.add_argument("--epochs", type=int, help="epochs of --steps-per-epoch updates")
     p.add_argument("--steps-per-epoch", type=int, default=None, help="updates per epoch (default 1000)")
+    p.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop training after this long")
     p.add_argument("--config", help="recipe overrides: a JSON or YAML file")
     p.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder (must not exist unless --resume)")
     p.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last epoch")
@@ -47,7 +48,7 @@ def run(args):
                    steps_per_epoch=args.steps_per_epoch, config=args.config, out=args.out, resume=args.resume,
                    strategy=strategy, mixed_precision=args.mixed_precision, jit_compile=args.jit_compile,
                    seed=args.seed, generator=args.generator, vgg_weights=args.vgg_weights,
-                   allow_download=args.allow_download, verbose=2 if args.quiet else 1,
+                   allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
                    batch_size=args.batch_size, patch_size=args.patch_size,
                    learning_rate=args.learning_rate)
     print(f"run folder {result['run_dir']}: final model {result['final_model']}")

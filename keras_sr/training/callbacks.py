@@ -140,6 +140,30 @@ class ComparisonPictures(keras.callbacks.Callback):
             visualize.write_comparison(str(self.folder / f"epoch{epoch + 1:04d}_{name}.png"), tiles, labels, crop)
 
 
+class TimeLimit(keras.callbacks.Callback):
+    """Stops ``fit`` after the first batch that ends ``seconds`` after training began
+    (wall-clock budgets such as the 15-minute benchmark). ``stopped_at_step`` says when."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = float(seconds)
+        self.stopped_at_step = None
+
+    def on_train_begin(self, logs=None):
+        import time
+
+        self.start = time.perf_counter()
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        import time
+
+        self.steps += 1
+        if time.perf_counter() - self.start >= self.seconds:
+            self.model.stop_training = True
+            self.stopped_at_step = self.steps
+
+
 def run_callbacks(run_dir, images=None, sr_model=None, pictures=2, tensorboard=True, resume=False):
     """The callbacks of a run folder, in order: validation/best checkpoint, pictures,
     ``BackupAndRestore`` (``backup/``, every epoch), ``TerminateOnNaN``, ``CSVLogger``

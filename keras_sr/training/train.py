@@ -111,7 +111,7 @@ def build_trainable(recipe, model_name, scale, generator=None, vgg_weights="imag
 def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=None, steps_per_epoch=None,
           config=None, out="runs/run", resume=False, strategy=None, mixed_precision=False, jit_compile=False,
           seed=0, generator=None, vgg_weights="imagenet", allow_download=False, content_model=None,
-          pictures=2, tensorboard=True, callbacks=(), verbose=1, **overrides):
+          pictures=2, tensorboard=True, callbacks=(), time_limit=None, verbose=1, **overrides):
     """Train ``model_name`` ×``scale`` on HR images ``data`` with its paper recipe.
 
     Args:
@@ -136,6 +136,8 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             :func:`keras_sr.training.srgan.build_srgan`.
         pictures: validation images drawn per epoch (0 = none). tensorboard: write logs/.
         callbacks: extra Keras callbacks. verbose: ``fit``'s (1 = progress bar).
+        time_limit: stop after this many seconds of training (at the end of a batch; the
+            shortened epoch still ends with its validation).
         **overrides: recipe fields (``batch_size=``, ``patch_size=``, ``learning_rate=``, …).
 
     Returns:
@@ -145,7 +147,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
     import keras
 
     from keras_sr import data as sr_data
-    from keras_sr.training.callbacks import ValidationImages, backup_epoch, run_callbacks
+    from keras_sr.training.callbacks import TimeLimit, ValidationImages, backup_epoch, run_callbacks
 
     run_dir, saved = _prepare_run_dir(out, resume)
     if saved is not None:
@@ -207,13 +209,17 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         images = None if val is None else ValidationImages(val, scale, recipe.channels)
         cbs = run_callbacks(run_dir, images, sr_model if sr_model is not trainable else None,
                             pictures=pictures, tensorboard=tensorboard, resume=resume) + list(callbacks)
+        limit = None if time_limit is None else TimeLimit(time_limit)
+        if limit is not None:
+            cbs.append(limit)
         start = time.perf_counter()
         history = trainable.fit(dataset, epochs=epochs, steps_per_epoch=spe, callbacks=cbs, verbose=verbose,
                                  shuffle=False)
         seconds = time.perf_counter() - start
         final_path = run_dir / "checkpoints" / "final.keras"
         (trainable.model if recipe.kind == "multiscale" else sr_model).save(final_path)
-        result = {"run_dir": str(run_dir), "history": history.history, "steps": epochs * spe,
+        done = int(trainable.optimizer.iterations.numpy())  # updates so far, earlier runs included
+        result = {"run_dir": str(run_dir), "history": history.history, "steps": done,
                   "epochs": epochs, "seconds": seconds, "final_model": str(final_path),
                   "val_psnr": None, "bicubic_psnr": None, "best_val_psnr": None, "recipe": recipe}
         if images is not None:
