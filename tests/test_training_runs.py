@@ -121,3 +121,31 @@ def test_cli_train_and_refusal(folders, tmp_path, capsys):
               "--out", str(run), "--resume", "--quiet"]
     assert main(resume) == 0  # the run is complete: nothing left to train, same final line
     assert "vs bicubic" in capsys.readouterr().out
+
+
+def test_gan_multiscale_and_mixed_precision_runs(folders, tmp_path):
+    from keras_sr.training import losses
+
+    hr, val = folders
+    args = dict(epochs=1, steps_per_epoch=2, verbose=0, pictures=1, tensorboard=False, **TINY)
+    # XLA + mixed_float16: the policy is set for the run only and restored after it.
+    result = training.train("edsr-baseline", 2, str(hr), str(val), out=tmp_path / "mp", mixed_precision=True,
+                            jit_compile=True, **args)
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert np.isfinite(result["history"]["loss"][0]) and result["steps"] == 2
+    # SRGAN: validation and checkpoints use the generator (a random small VGG stand-in, test only).
+    result = training.train("srgan", 2, str(hr), str(val), out=tmp_path / "gan",
+                            content_model=losses.vgg19_content_model(None, "block1_conv2"),
+                            discriminator_overrides={"filters": 4}, **args)
+    assert {"d_loss", "g_loss", "content_loss", "adversarial_loss", "psnr", "val_psnr"} <= set(result["history"])
+    generator = keras.models.load_model(tmp_path / "gan" / "checkpoints" / "final.keras")
+    assert generator.output_shape == (None, None, None, 3) and generator.count_params() < 20_000
+    # MDSR: trained on random scales, validated and checkpointed at the asked scale (x3 view).
+    result = training.train("mdsr-baseline", 3, str(hr), str(val), out=tmp_path / "mdsr", **args)
+    assert np.isfinite(result["val_psnr"])
+    best = keras.models.load_model(tmp_path / "mdsr" / "checkpoints" / "best.keras")
+    assert best.output_shape == (None, None, None, 3)
+    lr = np.zeros((1, 5, 7, 3), "float32")
+    assert best(lr).shape == (1, 15, 21, 3)
+    final = keras.models.load_model(tmp_path / "mdsr" / "checkpoints" / "final.keras")
+    assert final.output_names == ["sr_x2", "sr_x3", "sr_x4"]
