@@ -17,7 +17,7 @@ def test_demo_trains_upscales_and_writes_images(tmp_path):
     assert np.isclose(result["psnr_bicubic"], psnr_y(bicubic, hr, scale=2))
     assert 30 < result["psnr_bicubic"] < 33  # MATLAB bicubic x2 on this photo
     comparison = read_image(files["comparison"])
-    assert comparison.shape[1] == 3 * 512 + 2 * 4  # bicubic | EDSR | HR
+    assert comparison.shape[1] == 3 * 200 + 2 * 4  # bicubic | EDSR | HR detail crops
     assert not list((tmp_path / "out").glob(".*.tmp"))  # atomic writes leave no temp files
 
 

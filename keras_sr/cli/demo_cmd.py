@@ -8,7 +8,7 @@ def add_parser(sub, parents):
                                    "scikit-image ships, upscale a held-out photo and print "
                                    "PSNR/SSIM (Y) against MATLAB bicubic.")
     p.add_argument("--out", default="outputs/demo", help="folder for the images (default: outputs/demo)")
-    p.add_argument("--steps", type=int, default=600, help="training steps (default: 600)")
+    p.add_argument("--steps", type=int, default=800, help="training steps (default: 800)")
     p.add_argument("--scale", type=int, default=2, choices=(2, 3, 4))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--jit-compile", action="store_true", help="compile the train step with XLA")

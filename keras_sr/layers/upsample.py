@@ -17,8 +17,28 @@ def _shuffle_steps(scale):
     raise ValueError(f"pixel-shuffle upsampler supports scale 3 or a power of 2, got {scale!r}")
 
 
+class _Upsampler(keras.layers.Layer):
+    """What both upsamplers share: their arguments and the (B, H·s, W·s, filters) output."""
+
+    def __init__(self, scale, filters, kernel_size, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = int(scale)
+        self.filters = int(filters)
+        self.kernel_size = int(kernel_size)
+        self.activation = activation
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, _ = input_shape
+        s = self.scale
+        return (b, None if h is None else h * s, None if w is None else w * s, self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "filters": self.filters,
+                "kernel_size": self.kernel_size, "activation": self.activation}
+
+
 @keras.saving.register_keras_serializable(package="keras_sr")
-class PixelShuffleUpsampler(keras.layers.Layer):
+class PixelShuffleUpsampler(_Upsampler):
     """Repeated ``Conv(F -> F·r²) -> PixelShuffle(r) [-> act]``, r = 2 (×2, ×4, ×8) or 3 (×3).
 
     EDSR's ``Upsampler`` (no activation, SPECS §1.1) and SRResNet's sub-pixel layers
@@ -27,11 +47,7 @@ class PixelShuffleUpsampler(keras.layers.Layer):
     """
 
     def __init__(self, scale, filters, kernel_size=3, activation=None, **kwargs):
-        super().__init__(**kwargs)
-        self.scale = int(scale)
-        self.filters = int(filters)
-        self.kernel_size = int(kernel_size)
-        self.activation = activation
+        super().__init__(scale, filters, kernel_size, activation, **kwargs)
         self.steps = []
         for i, r in enumerate(_shuffle_steps(self.scale)):
             conv = keras.layers.Conv2D(self.filters * r * r, self.kernel_size, padding="same",
@@ -55,31 +71,18 @@ class PixelShuffleUpsampler(keras.layers.Layer):
                 x = act(x)
         return x
 
-    def compute_output_shape(self, input_shape):
-        b, h, w, _ = input_shape
-        s = self.scale
-        return (b, None if h is None else h * s, None if w is None else w * s, self.filters)
-
-    def get_config(self):
-        return {**super().get_config(), "scale": self.scale, "filters": self.filters,
-                "kernel_size": self.kernel_size, "activation": self.activation}
-
 
 @keras.saving.register_keras_serializable(package="keras_sr")
-class TransposedConvUpsampler(keras.layers.Layer):
+class TransposedConvUpsampler(_Upsampler):
     """log2(scale) × ``Conv2DTranspose(F, k, stride 2, "same") -> act`` (SRDenseNet, SPECS §2.1).
 
     Shapes: (B, H, W, C) -> (B, H·scale, W·scale, F); scale a power of 2.
     """
 
     def __init__(self, scale, filters, kernel_size=3, activation="relu", **kwargs):
-        super().__init__(**kwargs)
-        self.scale = int(scale)
+        super().__init__(scale, filters, kernel_size, activation, **kwargs)
         if self.scale < 2 or self.scale & (self.scale - 1):
             raise ValueError(f"transposed-conv upsampler needs a power-of-2 scale, got {scale!r}")
-        self.filters = int(filters)
-        self.kernel_size = int(kernel_size)
-        self.activation = activation
         self.steps = [
             (keras.layers.Conv2DTranspose(self.filters, self.kernel_size, strides=2, padding="same",
                                           name=f"deconv{i}"),
@@ -102,12 +105,3 @@ class TransposedConvUpsampler(keras.layers.Layer):
             if act is not None:
                 x = act(x)
         return x
-
-    def compute_output_shape(self, input_shape):
-        b, h, w, _ = input_shape
-        s = self.scale
-        return (b, None if h is None else h * s, None if w is None else w * s, self.filters)
-
-    def get_config(self):
-        return {**super().get_config(), "scale": self.scale, "filters": self.filters,
-                "kernel_size": self.kernel_size, "activation": self.activation}
