@@ -10,7 +10,7 @@ from scipy import ndimage
 
 from keras_sr import data, training
 from keras_sr.layers.high_frequency import gaussian_kernel1d
-from keras_sr.training import losses, recipes
+from keras_sr.training import losses
 
 
 def test_paper_recipes():

@@ -109,11 +109,13 @@ def test_cli_train_and_refusal(folders, tmp_path, capsys):
     run = tmp_path / "cli_run"
     argv = ["train", "--model", "edsr-baseline", "--scale", "2", "--data", str(hr), "--val", str(val),
             "--steps", "2", "--steps-per-epoch", "1", "--config", str(config), "--out", str(run),
-            "--batch-size", "2", "--patch-size", "8", "--quiet"]
+            "--batch-size", "2", "--patch-size", "8", "--set", "loss=mse", "--set", "gamma=0.25", "--quiet"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "validation PSNR" in out and "vs bicubic" in out
-    assert json.loads((run / "config.json").read_text())["recipe"]["patch_size"] == 8
+    recipe = json.loads((run / "config.json").read_text())["recipe"]
+    assert (recipe["patch_size"], recipe["loss"], recipe["gamma"], recipe["model_overrides"]) == (
+        8, "mse", 0.25, {"num_blocks": 1, "filters": 8})
     assert (run / "checkpoints" / "final.keras").is_file()
     assert main(argv) == 2
     assert "already exists" in capsys.readouterr().err

@@ -31,6 +31,10 @@ def snapshot(model):
     return [w.numpy().copy() for w in model.weights]
 
 
+def changed(before, model):
+    return [not np.array_equal(b, w.numpy()) for b, w in zip(before, model.weights)]
+
+
 def test_gan_step_updates_both_networks_not_vgg(rng):
     gan = tiny_gan()
     lr, hr = batches(rng)
@@ -38,7 +42,6 @@ def test_gan_step_updates_both_networks_not_vgg(rng):
     history = gan.fit(tf.data.Dataset.from_tensors((lr, hr)).repeat(), steps_per_epoch=2, epochs=1, verbose=0)
     assert set(history.history) >= {"d_loss", "g_loss", "content_loss", "adversarial_loss", "psnr"}
     assert all(np.isfinite(v[0]) for v in history.history.values())
-    changed = lambda before, model: [not np.array_equal(b, w.numpy()) for b, w in zip(before, model.weights)]  # noqa
     assert all(c for c, w in zip(changed(g0, gan.generator), gan.generator.weights) if w.trainable)
     assert all(c for c, w in zip(changed(d0, gan.discriminator), gan.discriminator.weights) if w.trainable)
     assert not any(changed(c0, gan.content_model))

@@ -21,6 +21,9 @@ def add_parser(sub, parents):
     p.add_argument("--config", help="recipe overrides: a JSON or YAML file")
     p.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder (must not exist unless --resume)")
     p.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last epoch")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="any recipe field, VALUE in JSON (e.g. --set loss=\"mse\" --set milestones=[1000,2000] "
+                        "or --set model_overrides='{\"num_blocks\": 8}'); a bare word is a string")
     p.add_argument("--batch-size", type=int, help="global batch size")
     p.add_argument("--patch-size", type=int, help="LR patch side in pixels")
     p.add_argument("--lr", type=float, dest="learning_rate", help="initial learning rate")
@@ -36,16 +39,37 @@ def add_parser(sub, parents):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def parse_sets(items):
+    """``["key=value", …]`` -> dict, values parsed as JSON (a bare word stays a string)."""
+    import json
+
+    values = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set needs KEY=VALUE, got {item!r}")
+        try:
+            values[key.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            values[key.strip()] = text
+    return values
+
+
 def run(args):
     import tensorflow as tf
 
     from keras_sr.training import summary_line, train
 
-    if args.resume and args.config:
-        raise ValueError("--config cannot change a run being resumed (its config.json is used)")
+    if args.resume and (args.config or args.set):
+        raise ValueError("--config/--set cannot change a run being resumed (its config.json is used)")
+    config = args.config
+    if args.set:
+        from keras_sr.training import read_config
+
+        config = {**(read_config(config) if config else {}), **parse_sets(args.set)}
     strategy = tf.distribute.MirroredStrategy() if args.multi_gpu else None
     result = train(args.model, args.scale, args.data, args.val, steps=args.steps, epochs=args.epochs,
-                   steps_per_epoch=args.steps_per_epoch, config=args.config, out=args.out, resume=args.resume,
+                   steps_per_epoch=args.steps_per_epoch, config=config, out=args.out, resume=args.resume,
                    strategy=strategy, mixed_precision=args.mixed_precision, jit_compile=args.jit_compile,
                    seed=args.seed, generator=args.generator, vgg_weights=args.vgg_weights,
                    allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,

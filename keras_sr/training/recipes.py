@@ -2,8 +2,8 @@
 
 A recipe is a :class:`Recipe` (a frozen dataclass). :func:`get_recipe` takes a recipe
 name (``"edsr"``) or a model preset name (``"edsr-baseline"`` -> the ``edsr`` recipe) and
-field overrides; :func:`load_recipe` reads overrides from a JSON file (or YAML when PyYAML
-is installed). Every field is checked: an unknown key or a bad value raises ``ValueError``
+field overrides, and ``config=`` reads overrides from a JSON file (or YAML when PyYAML is
+installed, :func:`read_config`). Every field is checked: an unknown key or a bad value raises ``ValueError``
 naming it.
 
 Value ranges: every keras-sr model takes LR in [0, 1] and returns [0, 1] (a paper's own

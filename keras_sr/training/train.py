@@ -163,10 +163,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         data, val = data or saved["data"], val or saved["val"]
         epochs, spe = saved["epochs"], saved["steps_per_epoch"]
     else:
-        if model_name == "srgan":
-            recipe = get_recipe("srgan", config=config, **overrides)
-        else:
-            recipe = get_recipe(model_name, config=config, **overrides)
+        recipe = get_recipe(model_name, config=config, **overrides)
         if scale is None:
             raise ValueError("`scale` is required")
         epochs, spe = _epochs_and_steps(recipe, steps, epochs, steps_per_epoch)
