@@ -151,3 +151,14 @@ def test_gan_multiscale_and_mixed_precision_runs(folders, tmp_path):
     assert best(lr).shape == (1, 15, 21, 3)
     final = keras.models.load_model(tmp_path / "mdsr" / "checkpoints" / "final.keras")
     assert final.output_names == ["sr_x2", "sr_x3", "sr_x4"]
+
+
+def test_bad_input_leaves_no_run_folder(folders, tmp_path):
+    hr, _ = folders
+    run = tmp_path / "bad"
+    with pytest.raises(FileNotFoundError):
+        training.train("edsr-baseline", 2, str(tmp_path / "missing"), epochs=1, out=run, verbose=0, **TINY)
+    with pytest.raises(ValueError, match="no option 'blocks'"):
+        training.train("edsr-baseline", 2, str(hr), epochs=1, out=run, verbose=0,
+                       model_overrides={"blocks": 1}, batch_size=2, patch_size=8)
+    assert not run.exists()  # nothing half-made: the same command works once fixed

@@ -59,9 +59,14 @@ def _prepare_run_dir(out, resume):
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"run folder {out} already exists; pass resume=True (--resume) to continue it, "
                               "or choose another folder")
+    return out, None
+
+
+def _create_run_dir(out, settings):
+    """Make the run folder once the data and the model are known to be good."""
     for sub in ("logs", "checkpoints", "pictures", "backup"):
         (out / sub).mkdir(parents=True, exist_ok=True)
-    return out, None
+    (out / "config.json").write_text(json.dumps(settings, indent=2))
 
 
 def _data_list(data):
@@ -170,12 +175,6 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
     if data is None:
         raise ValueError("`data` (HR training images) is required")
     scale = int(scale)
-    if saved is None:
-        settings = {"model": model_name, "scale": scale, "data": _data_list(data),
-                    "val": None if val is None else _data_list(val), "seed": seed, "epochs": epochs,
-                    "steps_per_epoch": spe, "mixed_precision": mixed_precision, "jit_compile": jit_compile,
-                    "recipe": {k: v for k, v in recipe.to_dict().items() if k != "name"}}
-        (run_dir / "config.json").write_text(json.dumps(settings, indent=2))
 
     previous_policy = keras.mixed_precision.global_policy()
     if mixed_precision:
@@ -204,6 +203,12 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         else:
             trainable, sr_model = build()
         images = None if val is None else ValidationImages(val, scale, recipe.channels)
+        if saved is None:
+            _create_run_dir(run_dir, {
+                "model": model_name, "scale": scale, "data": _data_list(data),
+                "val": None if val is None else _data_list(val), "seed": seed, "epochs": epochs,
+                "steps_per_epoch": spe, "mixed_precision": mixed_precision, "jit_compile": jit_compile,
+                "recipe": {k: v for k, v in recipe.to_dict().items() if k != "name"}})
         cbs = run_callbacks(run_dir, images, sr_model if sr_model is not trainable else None,
                             pictures=pictures, tensorboard=tensorboard, resume=resume) + list(callbacks)
         limit = None if time_limit is None else TimeLimit(time_limit)
