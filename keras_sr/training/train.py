@@ -19,7 +19,10 @@ batch, split over the replicas; the losses are averaged over the global batch, s
 equals one single-device step on the same batch. To use more devices at the same
 per-device batch, multiply ``batch_size`` by the number of replicas and scale the
 learning rate with it (linear scaling; warm up for large factors) — or keep the paper's
-batch and learning rate for its exact recipe.
+batch and learning rate for its exact recipe. With BatchNorm (SRResNet, the SRGAN
+discriminator) each replica normalises with its own part of the batch. MDSR's multi-scale
+training runs on one device only (see :mod:`keras_sr.training.multiscale`). Custom steps
+(SRGAN, MDSR) use ``tf.GradientTape``: TensorFlow backend.
 """
 
 import json
