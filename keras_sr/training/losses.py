@@ -108,8 +108,8 @@ def vgg19_content_model(weights="imagenet", layer="block5_conv4", allow_download
         if not cached.is_file() and not allow_download:
             raise FileNotFoundError(
                 f"VGG19 ImageNet weights are not in the Keras cache ({cached}). Put "
-                f"{VGG19_NOTOP_FILE} there, pass vgg_weights=PATH to that file, or allow the "
-                "download (allow_download=True / --allow-download)")
+                f"{VGG19_NOTOP_FILE} there, pass vgg_weights=PATH (--vgg-weights PATH) to that file, "
+                "or allow the download (allow_download=True / --allow-download)")
     elif weights is not None:
         if not Path(weights).is_file():
             raise FileNotFoundError(f"VGG19 weights file {weights} does not exist")
