@@ -11,14 +11,19 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("convert", "data", "layers", "models", "visualize")
+_SUBMODULES = ("convert", "data", "evaluation", "inference", "layers", "models", "receptive_field",
+               "self_ensemble", "upscaling", "visualize")
+# Top-level functions: keras_sr.upscale(model, image, ...), keras_sr.evaluate(model, dirs, scale)
+_FUNCTIONS = {"upscale": "upscaling", "evaluate": "evaluation"}
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"keras_sr.{name}")
+    if name in _FUNCTIONS:
+        return getattr(importlib.import_module(f"keras_sr.{_FUNCTIONS[name]}"), name)
     raise AttributeError(f"module 'keras_sr' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES))
+    return sorted(list(globals()) + list(_SUBMODULES) + list(_FUNCTIONS))

@@ -53,3 +53,11 @@ def test_registry_builds_models_without_scale():
     assert model.name == "srgan_discriminator" and model.input_shape == (None, 32, 32, 3)
     assert not models.is_multi_scale("srgan-discriminator")
 
+
+
+def test_top_level_upscale_and_evaluate_are_the_functions():
+    from keras_sr.evaluation import evaluate
+    from keras_sr.upscaling import upscale
+
+    assert keras_sr.upscale is upscale and keras_sr.evaluate is evaluate
+    assert keras_sr.data.psnr_y is not None  # submodules load lazily

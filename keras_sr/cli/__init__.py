@@ -11,7 +11,8 @@ import os
 import sys
 
 # verb -> module under keras_sr.cli
-VERBS = {"models": "models_cmd", "demo": "demo_cmd", "train": "train_cmd"}
+VERBS = {"models": "models_cmd", "demo": "demo_cmd", "eval": "eval_cmd", "upscale": "upscale_cmd",
+         "train": "train_cmd"}
 
 
 def _parser():

@@ -132,6 +132,14 @@ def load_image(path, alpha="drop"):
     return arr.astype(np.float32) / np.float32(np.iinfo(arr.dtype).max)
 
 
+def _write_png16(path, arr):
+    """Write (H, W, 2|3|4) uint16 as a 16-bit PNG with TensorFlow's encoder."""
+    import tensorflow as tf
+
+    with open(path, "wb") as f:
+        f.write(tf.io.encode_png(tf.constant(arr, tf.uint16)).numpy())
+
+
 def write_image(path, img):
     """Write an image atomically: a temporary file in the same folder, then ``os.replace``.
 
@@ -140,8 +148,8 @@ def write_image(path, img):
 
     Args:
         path: the output file; its folder must exist.
-        img: (H, W), (H, W, 1) or (H, W, 3|4) array: uint8, uint16 (PNG only), or float in
-            [0, 1] (rounded to uint8).
+        img: (H, W), (H, W, 1) or (H, W, 2|3|4) array: uint8, uint16 (PNG; grey also
+            TIFF), or float in [0, 1] (rounded to uint8).
     """
     path = Path(path)
     if not path.parent.is_dir():
@@ -154,15 +162,20 @@ def write_image(path, img):
         arr = arr[..., 0]
     if arr.dtype.kind == "f":
         arr = np.clip(np.round(arr * 255.0), 0, 255).astype(np.uint8)
-    elif arr.dtype == np.uint16 and (arr.ndim != 2 or ext not in (".png", ".tif", ".tiff")):
-        raise ValueError(f"{path}: only grey 16-bit images can be written (.png or .tif); "
-                         "convert colour to 8 bits")
+    elif arr.dtype == np.uint16 and arr.ndim == 3 and ext != ".png":
+        raise ValueError(f"{path}: 16-bit colour images can only be written as .png; "
+                         "use .png or convert to 8 bits")
+    elif arr.dtype == np.uint16 and ext not in (".png", ".tif", ".tiff"):
+        raise ValueError(f"{path}: 16-bit images can only be written as .png or .tif")
     elif arr.dtype not in (np.uint8, np.uint16):
         raise ValueError(f"{path}: image dtype {arr.dtype} is not uint8, uint16 or float")
-    image = Image.fromarray(arr.astype(">u2") if arr.dtype == np.uint16 and arr.ndim == 2 else arr)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        image.save(tmp, format=Image.registered_extensions()[ext])
+        if arr.dtype == np.uint16 and arr.ndim == 3:
+            _write_png16(tmp, arr)  # PIL cannot write 16-bit colour; TensorFlow's encoder can
+        else:
+            image = Image.fromarray(arr.astype(">u2") if arr.dtype == np.uint16 else arr)
+            image.save(tmp, format=Image.registered_extensions()[ext])
         os.replace(tmp, path)
     finally:
         if tmp.exists():

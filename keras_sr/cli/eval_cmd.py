@@ -1,0 +1,60 @@
+"""``keras-sr eval``: PSNR / SSIM benchmark tables (see :mod:`keras_sr.evaluation`)."""
+
+
+def add_parser(sub, parents):
+    p = sub.add_parser("eval", parents=parents, help="PSNR/SSIM of a model on benchmark folders",
+                       description="Evaluate a model on folders of HR images the benchmark way: "
+                                   "MATLAB bicubic LR, PSNR/SSIM on Y with the scale shaved off. "
+                                   "A folder with an HR/ subfolder uses that.")
+    p.add_argument("--model", required=True,
+                   help="preset name (see `keras-sr models`; `bicubic` too) or a .keras file")
+    p.add_argument("--weights", default=None, help=".weights.h5 or .keras file for the preset")
+    p.add_argument("--data", required=True, action="append", nargs="+", metavar="DIR",
+                   help="dataset folder(s) of HR images (repeatable)")
+    p.add_argument("--scale", required=True, type=int, help="SR factor")
+    p.add_argument("--rgb", action="store_true", help="metrics on RGB instead of MATLAB Y")
+    p.add_argument("--shave", type=int, default=None, help="border pixels left out (default: the scale)")
+    p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
+    p.add_argument("--tile", type=int, default=None, help="LR tile size for large images (exact)")
+    p.add_argument("--per-image", action="store_true", help="also print a row per image")
+    p.add_argument("--json", default=None, metavar="OUT", help="write the figures as JSON here")
+    p.add_argument("--save-images", default=None, metavar="DIR",
+                   help="write SR images and bicubic | model | HR comparison crops here")
+
+
+def format_table(result, per_image=False):
+    """The text table of an :func:`keras_sr.evaluation.evaluate` result."""
+    rows = []
+    for d in result["datasets"]:
+        rows.append((d["name"], str(d["images"]), f"{d['psnr']:.2f}", f"{d['ssim']:.4f}", f"{d['seconds']:.1f}"))
+        if per_image:
+            for r in d["per_image"]:
+                rows.append(("  " + r["file"], "", f"{r['psnr']:.2f}", f"{r['ssim']:.4f}", f"{r['seconds']:.2f}"))
+    header = ("dataset", "images", "PSNR (dB)", "SSIM", "seconds")
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
+    lines = [f"{result['model']} x{result['scale']}, {result['channel'].upper()} channel, "
+             f"shave {result['shave']}"]
+    def fmt(row):  # names left-aligned, figures right-aligned
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+
+    lines.append(fmt(header))
+    lines.extend(fmt(r) for r in rows)
+    return "\n".join(lines)
+
+
+def run(args):
+    import os
+
+    from keras_sr.evaluation import evaluate, write_json
+
+    data = [d for group in args.data for d in group]
+    if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
+        raise FileNotFoundError(f"--json {args.json}: folder does not exist")
+    result = evaluate(args.model, data, args.scale, weights=args.weights,
+                      channel="rgb" if args.rgb else "y", shave=args.shave,
+                      self_ensemble=args.self_ensemble, tile=args.tile,
+                      save_images=args.save_images, verbose=1)
+    print(format_table(result, args.per_image))
+    if args.json:
+        write_json(args.json, result)
+        print(f"wrote {args.json}")
