@@ -1,0 +1,79 @@
+"""``keras-sr train``: train a model of the zoo with its paper recipe into a run folder."""
+
+
+def add_parser(sub, parents):
+    p = sub.add_parser(
+        "train", parents=parents, help="train a model with its paper recipe (run folder, resumable)",
+        description="Train MODEL xS on HR images (patches and MATLAB bicubic LR made on the fly) with "
+                    "the paper's recipe; any recipe field can be changed with --config FILE (JSON, or "
+                    "YAML with PyYAML) or the options below. Writes RUN_DIR/{config.json,logs,"
+                    "checkpoints,pictures,backup} and ends with the validation PSNR against bicubic.")
+    p.add_argument("--model", required=True, help="model preset (keras-sr models) or 'srgan'")
+    p.add_argument("--scale", type=int, required=True, help="SR scale")
+    p.add_argument("--data", action="append", required=True, metavar="DIR",
+                   help="HR training images (folder, glob or file); repeat for several")
+    p.add_argument("--val", action="append", metavar="DIR", help="HR validation images (whole images)")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=int, help="total updates (default: the recipe's)")
+    length.add_argument("--epochs", type=int, help="epochs of --steps-per-epoch updates")
+    p.add_argument("--steps-per-epoch", type=int, default=None, help="updates per epoch (default 1000)")
+    p.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop training after this long")
+    p.add_argument("--config", help="recipe overrides: a JSON or YAML file")
+    p.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder (must not exist unless --resume)")
+    p.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its last epoch")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="any recipe field, VALUE in JSON (e.g. --set loss=\"mse\" --set milestones=[1000,2000] "
+                        "or --set model_overrides='{\"num_blocks\": 8}'); a bare word is a string")
+    p.add_argument("--batch-size", type=int, help="global batch size")
+    p.add_argument("--patch-size", type=int, help="LR patch side in pixels")
+    p.add_argument("--lr", type=float, dest="learning_rate", help="initial learning rate")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mixed-precision", action="store_true", help="mixed_float16 (GPUs)")
+    p.add_argument("--jit-compile", action="store_true", help="compile the train step with XLA")
+    p.add_argument("--multi-gpu", action="store_true",
+                   help="tf.distribute.MirroredStrategy over every visible GPU (global batch split)")
+    p.add_argument("--generator", help="SRGAN: trained SRResNet (.keras or .weights.h5) to start from")
+    p.add_argument("--vgg-weights", default="imagenet",
+                   help="SRGAN: VGG19 no-top weights file (default: Keras' ImageNet file in its cache)")
+    p.add_argument("--allow-download", action="store_true", help="SRGAN: let Keras download the VGG19 weights")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def parse_sets(items):
+    """``["key=value", …]`` -> dict, values parsed as JSON (a bare word stays a string)."""
+    import json
+
+    values = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set needs KEY=VALUE, got {item!r}")
+        try:
+            values[key.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            values[key.strip()] = text
+    return values
+
+
+def run(args):
+    import tensorflow as tf
+
+    from keras_sr.training import summary_line, train
+
+    if args.resume and (args.config or args.set):
+        raise ValueError("--config/--set cannot change a run being resumed (its config.json is used)")
+    config = args.config
+    if args.set:
+        from keras_sr.training import read_config
+
+        config = {**(read_config(config) if config else {}), **parse_sets(args.set)}
+    strategy = tf.distribute.MirroredStrategy() if args.multi_gpu else None
+    result = train(args.model, args.scale, args.data, args.val, steps=args.steps, epochs=args.epochs,
+                   steps_per_epoch=args.steps_per_epoch, config=config, out=args.out, resume=args.resume,
+                   strategy=strategy, mixed_precision=args.mixed_precision, jit_compile=args.jit_compile,
+                   seed=args.seed, generator=args.generator, vgg_weights=args.vgg_weights,
+                   allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
+                   batch_size=args.batch_size, patch_size=args.patch_size,
+                   learning_rate=args.learning_rate)
+    print(f"run folder {result['run_dir']}: final model {result['final_model']}")
+    print(summary_line(result, args.model, args.scale))

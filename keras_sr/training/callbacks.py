@@ -1,0 +1,203 @@
+"""Callbacks of a training run: whole-image validation PSNR with a best checkpoint,
+comparison pictures, and the standard Keras ones (backup, TensorBoard, NaN guard, CSV).
+
+Validation is the benchmark protocol, not patches: every validation image whole, LR by
+MATLAB bicubic (:func:`keras_sr.data.evaluation_dataset`), SR clipped and rounded to 8
+bits, PSNR on MATLAB Y with ``scale`` px shaved (:func:`keras_sr.data.psnr_y`; a Y-channel
+model is compared on its Y output directly).
+"""
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import keras
+import numpy as np
+
+
+def benchmark_psnr(sr, hr, scale):
+    """PSNR (dB) of one (H, W, C) [0, 1] SR image against HR: Y for RGB, the channel itself for Y."""
+    from keras_sr import data
+
+    sr = np.clip(np.asarray(sr, np.float32), 0.0, 1.0)
+    if sr.shape[-1] == 3:
+        return data.psnr_y(sr, hr, scale=scale)
+    return data.psnr(sr, hr, scale=scale, channel="rgb")
+
+
+class ValidationImages:
+    """Whole validation images (LR, HR, name) for ×``scale`` in ``channels``, loaded once."""
+
+    def __init__(self, source, scale, channels="rgb"):
+        from keras_sr import data
+
+        self.scale = int(scale)
+        self.channels = channels
+        self.names = [Path(p).stem for p in data.list_image_files(source)]
+        self.pairs = [(lr[0], hr[0]) for lr, hr in
+                      data.evaluation_dataset(source, scale, channels=channels).as_numpy_iterator()]
+        self._bicubic = None
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def predict(self, model):
+        """SR images of ``model`` (one image at a time: sizes differ)."""
+        return [np.asarray(model(lr[None], training=False))[0] for lr, _ in self.pairs]
+
+    def psnr(self, model):
+        """Mean benchmark PSNR of ``model`` over the images."""
+        return float(np.mean([benchmark_psnr(sr, hr, self.scale)
+                              for sr, (_, hr) in zip(self.predict(model), self.pairs)]))
+
+    def bicubic(self):
+        """MATLAB bicubic upscalings of the LR images (computed once)."""
+        if self._bicubic is None:
+            from keras_sr import models
+
+            up = models.build("bicubic", scale=self.scale, channels=self.pairs[0][0].shape[-1])
+            self._bicubic = self.predict(up)
+        return self._bicubic
+
+    def bicubic_psnr(self):
+        return float(np.mean([benchmark_psnr(sr, hr, self.scale)
+                              for sr, (_, hr) in zip(self.bicubic(), self.pairs)]))
+
+
+class BestPSNRCheckpoint(keras.callbacks.Callback):
+    """Measures ``val_psnr`` on whole validation images each ``every`` epochs and saves the
+    SR model as ``filepath`` (``.keras``) when it improves.
+
+    Put it first in the callback list: it adds ``val_psnr`` to the epoch logs, which the
+    callbacks after it (TensorBoard, CSV, History) then record. The best value is kept in
+    ``filepath + ".json"`` so that a resumed run only saves a better model.
+
+    Args:
+        images: :class:`ValidationImages`.
+        sr_model: the SR network to evaluate (the generator of a GAN, the ×s view of
+            MDSR); ``None`` = the model being trained.
+        filepath: where the best model goes.
+    """
+
+    def __init__(self, images, filepath, sr_model=None, every=1, verbose=1):
+        super().__init__()
+        self.images, self.filepath, self.sr_model = images, str(filepath), sr_model
+        self.every, self.verbose = int(every), verbose
+        self.state_path = self.filepath + ".json"
+        self.best = -np.inf
+        if os.path.isfile(self.state_path):
+            with open(self.state_path) as f:
+                self.best = json.load(f)["val_psnr"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        model = self.sr_model or self.model
+        value = self.images.psnr(model)
+        if logs is not None:
+            logs["val_psnr"] = value
+        if value > self.best:
+            if self.verbose:
+                print(f"\nepoch {epoch + 1}: val_psnr {value:.3f} dB (best so far), saving {self.filepath}")
+            self.best = value
+            model.save(self.filepath)
+            with open(self.state_path, "w") as f:
+                json.dump({"val_psnr": value, "epoch": epoch + 1}, f)
+
+
+class ComparisonPictures(keras.callbacks.Callback):
+    """Writes ``[LR (nearest), bicubic, SR, HR]`` pictures of the first ``count`` validation
+    images after each epoch to ``folder/epoch{NNNN}_{name}.png`` (captions with PSNR).
+
+    ``crop``: HR-pixel side of a centre crop (pictures stay small); ``None`` = whole image.
+    """
+
+    def __init__(self, images, folder, sr_model=None, count=2, crop=192):
+        super().__init__()
+        self.images, self.folder, self.sr_model = images, Path(folder), sr_model
+        self.count, self.crop = int(count), crop
+
+    def on_epoch_end(self, epoch, logs=None):
+        from keras_sr import visualize
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        model = self.sr_model or self.model
+        s = self.images.scale
+        for i in range(min(self.count, len(self.images))):
+            lr, hr = self.images.pairs[i]
+            sr = np.asarray(model(lr[None], training=False))[0]
+            bic = self.images.bicubic()[i]
+            tiles = [np.repeat(np.repeat(lr, s, axis=0), s, axis=1), bic, sr, hr]
+            tiles = [np.clip(np.round(np.clip(t, 0, 1) * 255.0), 0, 255).astype(np.uint8) for t in tiles]
+            labels = ["LR", f"bicubic {benchmark_psnr(bic, hr, s):.2f} dB",
+                      f"SR {benchmark_psnr(sr, hr, s):.2f} dB", "HR"]
+            h, w = hr.shape[:2]
+            crop = None
+            if self.crop and min(h, w) > self.crop:
+                crop = ((h - self.crop) // 2, (w - self.crop) // 2, self.crop, self.crop)
+            name = self.images.names[i]
+            visualize.write_comparison(str(self.folder / f"epoch{epoch + 1:04d}_{name}.png"), tiles, labels, crop)
+
+
+class TimeLimit(keras.callbacks.Callback):
+    """Stops ``fit`` after the first batch that ends ``seconds`` after training began
+    (wall-clock budgets such as the 15-minute benchmark). ``stopped_at_step`` says when."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = float(seconds)
+        self.stopped_at_step = None
+
+    def on_train_begin(self, logs=None):
+        import time
+
+        self.start = time.perf_counter()
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        import time
+
+        self.steps += 1
+        if time.perf_counter() - self.start >= self.seconds:
+            self.model.stop_training = True
+            self.stopped_at_step = self.steps
+
+
+def run_callbacks(run_dir, images=None, sr_model=None, pictures=2, tensorboard=True, resume=False):
+    """The callbacks of a run folder, in order: validation/best checkpoint, pictures,
+    ``BackupAndRestore`` (``backup/``, every epoch), ``TerminateOnNaN``, ``CSVLogger``
+    (``logs/history.csv``) and ``TensorBoard`` (``logs/``)."""
+    run_dir = Path(run_dir)
+    callbacks = []
+    if images is not None:
+        callbacks.append(BestPSNRCheckpoint(images, run_dir / "checkpoints" / "best.keras", sr_model))
+        if pictures:
+            callbacks.append(ComparisonPictures(images, run_dir / "pictures", sr_model, count=pictures))
+    callbacks += [
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup"), save_freq="epoch", delete_checkpoint=False),
+        keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.CSVLogger(str(run_dir / "logs" / "history.csv"), append=resume),
+    ]
+    if tensorboard and tensorboard_available():
+        callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "logs"), write_graph=False))
+    elif tensorboard:
+        warnings.warn("TensorBoard is not installed (pip install tensorboard): no TensorBoard logs, "
+                      "logs/history.csv only", stacklevel=2)
+    return callbacks
+
+
+def tensorboard_available():
+    """True when the ``tensorboard`` package (needed by ``keras.callbacks.TensorBoard``) imports."""
+    import importlib.util
+
+    return importlib.util.find_spec("tensorboard") is not None
+
+
+def backup_epoch(run_dir):
+    """The epoch a ``BackupAndRestore`` backup in ``run_dir/backup`` resumes from (0: none)."""
+    path = Path(run_dir) / "backup" / "training_metadata.json"
+    if not path.is_file():
+        return 0
+    with open(path) as f:
+        return int(json.load(f)["epoch"])

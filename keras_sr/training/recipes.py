@@ -1,0 +1,339 @@
+"""Training recipes as data: each paper's loss, optimizer, schedule, patches and ranges.
+
+A recipe is a :class:`Recipe` (a frozen dataclass). :func:`get_recipe` takes a recipe
+name (``"edsr"``) or a model preset name (``"edsr-baseline"`` -> the ``edsr`` recipe) and
+field overrides, and ``config=`` reads overrides from a JSON file (or YAML when PyYAML is
+installed, :func:`read_config`). Every field is checked: an unknown key or a bad value raises ``ValueError``
+naming it.
+
+Value ranges: every keras-sr model takes LR in [0, 1] and returns [0, 1] (a paper's own
+range is folded into the graph), so the data pipeline always feeds [0, 1] and a paper's
+loss on another range becomes a constant ``loss_weight``:
+
+* SRResNet computes MSE on HR in [−1, 1] (Ledig et al. §3.2); the model's output is
+  ``(y + 1) / 2`` of the paper's ``y``, so the paper's loss is exactly ``4 ×`` MSE on
+  [0, 1]: ``loss_weight=4``.
+* EDSR's L1 is on [0, 255] in the reference code; on [0, 1] it is the same loss / 255.
+  Adam's update is invariant to a constant loss factor (up to ``epsilon``: 1e-8 against
+  gradients 255× smaller, still negligible), so the recipe uses L1 on [0, 1] with weight 1.
+"""
+
+import dataclasses
+import json
+from pathlib import Path
+
+LOSSES = ("l1", "mse")
+SCHEDULES = ("constant", "step", "multistep")
+CHANNELS = ("rgb", "y")
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How to train one model family (every field can be overridden).
+
+    Attributes:
+        name: recipe name.
+        kind: ``"sr"`` (``model.fit`` on ``(lr, hr)``), ``"multiscale"`` (MDSR: one
+            random scale per batch) or ``"gan"`` (SRGAN).
+        loss: pixel loss, ``"l1"`` or ``"mse"``, computed on [0, 1] images.
+        loss_weight: factor on the pixel loss (the paper's value range, see the module doc).
+        high_frequency_weight: weight of RT4KSR's high-frequency L1 (0 = off).
+        optimizer: ``"adam"``.
+        learning_rate, beta_1, beta_2, epsilon: Adam's settings.
+        schedule: ``"constant"``; ``"step"`` (× ``gamma`` every ``decay_steps``);
+            ``"multistep"`` (× ``gamma`` at each of ``milestones``, in steps).
+        decay_steps, milestones, gamma: the schedule's settings.
+        patch_size: LR patch side in pixels (used when ``hr_patch_size`` is ``None``).
+        hr_patch_size: HR patch side when the paper gives HR crops (SRResNet 96): the LR
+            patch is then ``hr_patch_size // scale``.
+        batch_size: patches per batch (global batch under a distribution strategy).
+        channels: ``"rgb"`` or ``"y"`` (SRDenseNet, RED-Net, SRCNN).
+        steps: the paper's number of updates.
+        scales: MDSR's scales (``kind="multiscale"``).
+        augment: random flips / 90° rotations.
+        model_overrides: builder arguments passed to ``keras_sr.models.build`` (e.g. a
+            smaller ``num_blocks``).
+        discriminator: SRGAN's discriminator preset; ``discriminator_overrides`` its arguments.
+        content_layer, feature_scale, adversarial_weight, pixel_weight,
+        discriminator_learning_rate: SRGAN's loss (SPECS §4.3) and D's learning rate
+            (``None``: the generator's).
+        description, reference: where the recipe comes from; what is not verified.
+    """
+
+    name: str
+    kind: str = "sr"
+    loss: str = "l1"
+    loss_weight: float = 1.0
+    high_frequency_weight: float = 0.0
+    optimizer: str = "adam"
+    learning_rate: float = 1e-4
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
+    schedule: str = "constant"
+    decay_steps: int = 0
+    milestones: tuple = ()
+    gamma: float = 0.5
+    patch_size: int = 48
+    hr_patch_size: int = None
+    batch_size: int = 16
+    channels: str = "rgb"
+    steps: int = 1000
+    scales: tuple = ()
+    augment: bool = True
+    model_overrides: dict = dataclasses.field(default_factory=dict)
+    discriminator: str = None
+    discriminator_overrides: dict = dataclasses.field(default_factory=dict)
+    content_layer: str = "block5_conv4"
+    feature_scale: float = 12.75
+    adversarial_weight: float = 1e-3
+    pixel_weight: float = 0.0
+    discriminator_learning_rate: float = None
+    description: str = ""
+    reference: str = ""
+
+    def __post_init__(self):
+        _validate(self)
+
+    def replace(self, **overrides):
+        """A copy with ``overrides`` (unknown keys raise ``ValueError`` naming them).
+
+        A ``patch_size`` given without ``hr_patch_size`` clears ``hr_patch_size``: the LR
+        patch asked for wins over the paper's HR crop."""
+        _check_keys(overrides, f"recipe {self.name!r}")
+        if "patch_size" in overrides and "hr_patch_size" not in overrides:
+            overrides = {**overrides, "hr_patch_size": None}
+        return dataclasses.replace(self, **_coerce(overrides))
+
+    def to_dict(self):
+        """Plain JSON-able dict (tuples as lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+    def lr_patch_size(self, scale):
+        """The LR patch side for ``scale``."""
+        if self.hr_patch_size is None:
+            return self.patch_size
+        if self.hr_patch_size // scale < 1:
+            raise ValueError(f"recipe {self.name!r}: hr_patch_size {self.hr_patch_size} is smaller than x{scale}")
+        return self.hr_patch_size // scale
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(Recipe))
+
+
+def _check_keys(mapping, where):
+    unknown = sorted(set(mapping) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; "
+                         f"known keys: {', '.join(FIELDS)}")
+
+
+def _coerce(values):
+    """JSON gives lists: the tuple fields take them."""
+    out = dict(values)
+    for key in ("milestones", "scales"):
+        if key in out and isinstance(out[key], list):
+            out[key] = tuple(out[key])
+    return out
+
+
+def _validate(r):
+    def bad(key, why):
+        raise ValueError(f"recipe {r.name!r}: `{key}` {why}, got {getattr(r, key)!r}")
+
+    if r.kind not in ("sr", "multiscale", "gan"):
+        bad("kind", "must be 'sr', 'multiscale' or 'gan'")
+    if r.loss not in LOSSES:
+        bad("loss", f"must be one of {LOSSES}")
+    if r.optimizer != "adam":
+        bad("optimizer", "must be 'adam'")
+    if r.schedule not in SCHEDULES:
+        bad("schedule", f"must be one of {SCHEDULES}")
+    if r.channels not in CHANNELS:
+        bad("channels", f"must be one of {CHANNELS}")
+    for key in ("loss_weight", "high_frequency_weight", "adversarial_weight", "pixel_weight"):
+        if not isinstance(getattr(r, key), (int, float)) or getattr(r, key) < 0:
+            bad(key, "must be a number >= 0")
+    for key in ("learning_rate", "feature_scale", "epsilon"):
+        if not isinstance(getattr(r, key), (int, float)) or getattr(r, key) <= 0:
+            bad(key, "must be a number > 0")
+    if r.discriminator_learning_rate is not None and not r.discriminator_learning_rate > 0:
+        bad("discriminator_learning_rate", "must be > 0 or None")
+    if not 0 < r.gamma <= 1:
+        bad("gamma", "must be in (0, 1]")
+    for key in ("patch_size", "batch_size", "steps"):
+        if not isinstance(getattr(r, key), int) or isinstance(getattr(r, key), bool) or getattr(r, key) < 1:
+            bad(key, "must be an integer >= 1")
+    if r.hr_patch_size is not None and (not isinstance(r.hr_patch_size, int) or r.hr_patch_size < 1):
+        bad("hr_patch_size", "must be an integer >= 1 or None")
+    if r.schedule == "step" and (not isinstance(r.decay_steps, int) or r.decay_steps < 1):
+        bad("decay_steps", "must be an integer >= 1 with schedule='step'")
+    if not isinstance(r.milestones, tuple) or any(not isinstance(m, int) or m < 1 for m in r.milestones) \
+            or list(r.milestones) != sorted(r.milestones):
+        bad("milestones", "must be increasing integers >= 1")
+    if r.schedule == "multistep" and not r.milestones:
+        bad("milestones", "must be given with schedule='multistep'")
+    if not isinstance(r.scales, tuple) or any(not isinstance(s, int) or s < 1 for s in r.scales):
+        bad("scales", "must be integers >= 1")
+    if r.kind == "multiscale" and not r.scales:
+        bad("scales", "must be given with kind='multiscale'")
+    if r.kind == "gan" and not r.discriminator:
+        bad("discriminator", "must name a discriminator preset with kind='gan'")
+    for key in ("model_overrides", "discriminator_overrides"):
+        if not isinstance(getattr(r, key), dict):
+            bad(key, "must be a dict")
+
+
+_EDSR = dict(loss="l1", learning_rate=1e-4, schedule="step", decay_steps=200_000, gamma=0.5,
+             patch_size=48, batch_size=16, channels="rgb", steps=1_000_000)
+
+RECIPES = {
+    "edsr": dict(
+        _EDSR,
+        description="L1 on [0,1] RGB, Adam 1e-4 (0.9, 0.999, 1e-8) halved every 2e5 updates, 48 px LR "
+                    "patches, batch 16, 1e6 updates (x3/x4 start from the x2 model)",
+        reference="Lim et al., CVPRW 2017, §4.2/4.5; SPECS §1.3"),
+    "mdsr": dict(
+        _EDSR, kind="multiscale", scales=(2, 3, 4),
+        description="EDSR's recipe, each batch one random scale of (2, 3, 4); only that scale's modules "
+                    "and the shared body are updated",
+        reference="Lim et al., CVPRW 2017, §3.2/4.2; SPECS §1.3"),
+    "srdensenet": dict(
+        loss="mse", learning_rate=1e-4, schedule="multistep", milestones=(80_000,), gamma=0.1,
+        hr_patch_size=100, batch_size=32, channels="y", steps=100_000,
+        description="MSE on Y, Adam 1e-4 x0.1 after 80 % of training, 100 px HR sub-images (LR 25 at x4), "
+                    "batch 32; the schedule and the number of steps are UNVERIFIED (yjn870 port: 60 epochs)",
+        reference="Tong et al., ICCV 2017; yjn870/SRDenseNet-pytorch; SPECS §2.2"),
+    "rednet": dict(
+        loss="mse", learning_rate=1e-4, hr_patch_size=50, batch_size=16, channels="y", steps=100_000,
+        description="MSE on Y, Adam 1e-4, batch 16, 50 px HR patches; UNVERIFIED (port, paper body not read)",
+        reference="Mao et al., NIPS 2016; yjn870 port; SPECS §3.2"),
+    "srresnet": dict(
+        loss="mse", loss_weight=4.0, learning_rate=1e-4, hr_patch_size=96, batch_size=16, channels="rgb",
+        steps=1_000_000,
+        description="MSE with HR in [-1,1] (= 4 x MSE on the model's [0,1] output), Adam 1e-4 beta1 0.9, "
+                    "16 random 96 px HR crops, 1e6 updates",
+        reference="Ledig et al., CVPR 2017, §3.2; SPECS §4.3-4.4"),
+    "srgan": dict(
+        kind="gan", loss="mse", loss_weight=4.0, learning_rate=1e-4, schedule="multistep",
+        milestones=(100_000,), gamma=0.1, hr_patch_size=96, batch_size=16, channels="rgb", steps=200_000,
+        discriminator="srgan-discriminator", content_layer="block5_conv4", feature_scale=12.75,
+        adversarial_weight=1e-3, pixel_weight=0.0,
+        description="generator from a trained SRResNet; VGG19 block5_conv4 content loss (features / 12.75) "
+                    "+ 1e-3 x BCE adversarial loss; D and G alternate each batch; Adam 1e-4 for 1e5 "
+                    "updates then 1e-5 for 1e5",
+        reference="Ledig et al., CVPR 2017, §2.2/3.2; SPECS §4.3-4.4"),
+    "rt4ksr": dict(
+        loss="l1", high_frequency_weight=1.0, learning_rate=5e-4, schedule="multistep",
+        milestones=(48_480, 96_960, 145_440, 193_920), gamma=0.5, hr_patch_size=256, batch_size=16,
+        channels="rgb", steps=242_400,
+        description="L1 + high-frequency L1 (HR - blur(HR) vs SR - blur(SR), Gaussian 5x5 sigma 1, weight "
+                    "configurable; weight 1 UNVERIFIED), Adam 5e-4 halved at epochs 20/40/60/80 of 100 "
+                    "(2,424 iterations each, from the checkpoints); 256 px HR crops and batch 16 UNVERIFIED",
+        reference="Zamfir et al., CVPRW 2023; released checkpoints; SPECS §5.5"),
+    "srcnn": dict(
+        loss="mse", learning_rate=1e-4, hr_patch_size=33, batch_size=128, channels="y", steps=100_000,
+        description="MSE on Y, 33 px HR sub-images; Adam 1e-4 instead of the paper's SGD (UNVERIFIED)",
+        reference="Dong et al., ECCV 2014; SPECS §6.1"),
+}
+
+# model architecture (registry "arch") -> recipe name
+ARCH_RECIPES = {"edsr": "edsr", "mdsr": "mdsr", "srdensenet": "srdensenet", "rednet": "rednet",
+                "srresnet": "srresnet", "rt4ksr": "rt4ksr", "srcnn": "srcnn"}
+
+
+def list_recipes():
+    """Recipe names, sorted."""
+    return sorted(RECIPES)
+
+
+def recipe_name_for(name):
+    """The recipe of ``name``: a recipe name, or a model preset name (``"edsr-baseline"``)."""
+    if name in RECIPES:
+        return name
+    from keras_sr import models
+
+    try:
+        arch = models.get_preset(name)["arch"]
+    except ValueError:
+        raise ValueError(f"no recipe for {name!r}: not a recipe ({', '.join(list_recipes())}) "
+                         f"nor a model of the zoo") from None
+    if arch not in ARCH_RECIPES:
+        raise ValueError(f"model {name!r} has no training recipe (nothing to train, or not an SR model); "
+                         f"recipes: {', '.join(list_recipes())}")
+    return ARCH_RECIPES[arch]
+
+
+def get_recipe(name, config=None, **overrides):
+    """The :class:`Recipe` for ``name`` with overrides.
+
+    Args:
+        name: a recipe name (``"edsr"``, ``"srgan"``, …) or a model preset name
+            (``"edsr-baseline"``, ``"rt4ksr"``, …).
+        config: optional overrides: a dict, or the path of a JSON (``.json``) or YAML
+            (``.yaml``/``.yml``, needs PyYAML) file holding one mapping.
+        **overrides: field overrides applied after ``config`` (``None`` values are ignored,
+            so CLI options that were not given leave the recipe alone).
+
+    Raises:
+        ValueError: unknown recipe or key, or a bad value (naming it).
+    """
+    key = recipe_name_for(name)
+    recipe = Recipe(name=key, **_coerce(RECIPES[key]))
+    if config is not None:
+        values = config if isinstance(config, dict) else read_config(config)
+        _check_keys(values, f"config {config if not isinstance(config, dict) else '(dict)'}")
+        recipe = recipe.replace(**values)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return recipe.replace(**given) if given else recipe
+
+
+def read_config(path):
+    """A mapping from a JSON or YAML file (YAML only when PyYAML is importable)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"config file {path} does not exist")
+    text = path.read_text()
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError:
+            raise ValueError(f"config file {path}: YAML needs PyYAML (pip install pyyaml); "
+                             "or write the config as JSON") from None
+        try:
+            values = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"config file {path} is not valid YAML: {exc}") from None
+    else:
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"config file {path} is not valid JSON: {exc}") from None
+    if not isinstance(values, dict):
+        raise ValueError(f"config file {path} must hold one mapping of recipe keys, got {type(values).__name__}")
+    return values
+
+
+def learning_rate_schedule(recipe, learning_rate=None):
+    """The recipe's learning rate as a float or a Keras schedule (per optimizer step).
+
+    ``step``: ``lr · gamma^floor(step / decay_steps)``; ``multistep``: ``lr · gamma^i``
+    after the i-th milestone (PyTorch ``MultiStepLR`` counted in steps).
+    """
+    import keras
+
+    lr = float(recipe.learning_rate if learning_rate is None else learning_rate)
+    if recipe.schedule == "step":
+        return keras.optimizers.schedules.ExponentialDecay(lr, recipe.decay_steps, recipe.gamma, staircase=True)
+    if recipe.schedule == "multistep":
+        values = [lr * recipe.gamma ** i for i in range(len(recipe.milestones) + 1)]
+        return keras.optimizers.schedules.PiecewiseConstantDecay(list(recipe.milestones), values)
+    return lr
+
+
+def make_optimizer(recipe, learning_rate=None):
+    """A fresh Adam with the recipe's betas, epsilon and learning-rate schedule."""
+    import keras
+
+    return keras.optimizers.Adam(learning_rate_schedule(recipe, learning_rate), beta_1=recipe.beta_1,
+                                 beta_2=recipe.beta_2, epsilon=recipe.epsilon)

@@ -1,0 +1,251 @@
+"""``train()``: one call from a recipe to a run folder (what ``keras-sr train`` runs).
+
+Run folder::
+
+    RUN_DIR/config.json          recipe + run settings (what ``resume`` reuses)
+    RUN_DIR/logs/                TensorBoard events, history.csv
+    RUN_DIR/checkpoints/         best.keras (best validation PSNR, whole images), final.keras
+    RUN_DIR/backup/              BackupAndRestore state (weights + optimizer, every epoch)
+    RUN_DIR/pictures/            LR / bicubic / SR / HR pictures of validation images per epoch
+
+Resuming (``resume=True``) restores the last finished epoch and skips the batches that epoch
+consumed, so the data order matches an uninterrupted run (the training pipeline is seeded
+and deterministic); the resumed run ends with the same weights.
+
+Several devices: pass ``strategy=tf.distribute.MirroredStrategy()`` (one machine, several
+GPUs) or ``tf.distribute.MultiWorkerMirroredStrategy()`` (several machines, each running
+the same script with its ``TF_CONFIG``). The recipe's ``batch_size`` is the **global**
+batch, split over the replicas; the losses are averaged over the global batch, so one step
+equals one single-device step on the same batch. To use more devices at the same
+per-device batch, multiply ``batch_size`` by the number of replicas and scale the
+learning rate with it (linear scaling; warm up for large factors) — or keep the paper's
+batch and learning rate for its exact recipe. With BatchNorm (SRResNet, the SRGAN
+discriminator) each replica normalises with its own part of the batch. MDSR's multi-scale
+training runs on one device only (see :mod:`keras_sr.training.multiscale`). Custom steps
+(SRGAN, MDSR) use ``tf.GradientTape``: TensorFlow backend.
+"""
+
+import json
+import math
+import time
+from pathlib import Path
+
+from keras_sr.training.recipes import get_recipe, make_optimizer
+
+STEPS_PER_EPOCH = 1000  # EDSR's "epoch" of 1000 batches (test_every)
+
+
+def _epochs_and_steps(recipe, steps, epochs, steps_per_epoch):
+    if steps is not None and epochs is not None:
+        raise ValueError("give `steps` or `epochs`, not both")
+    spe = int(steps_per_epoch or STEPS_PER_EPOCH)
+    if spe < 1:
+        raise ValueError(f"`steps_per_epoch` must be >= 1, got {steps_per_epoch}")
+    if epochs is not None:
+        if int(epochs) < 1:
+            raise ValueError(f"`epochs` must be >= 1, got {epochs}")
+        return int(epochs), spe
+    steps = recipe.steps if steps is None else int(steps)
+    if steps < 1:
+        raise ValueError(f"`steps` must be >= 1, got {steps}")
+    epochs = math.ceil(steps / min(spe, steps))
+    return epochs, math.ceil(steps / epochs)
+
+
+def _prepare_run_dir(out, resume):
+    out = Path(out)
+    config_path = out / "config.json"
+    if resume:
+        if not config_path.is_file():
+            raise FileNotFoundError(f"cannot resume: {config_path} does not exist (start a new run without resume)")
+        return out, json.loads(config_path.read_text())
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"run folder {out} already exists; pass resume=True (--resume) to continue it, "
+                              "or choose another folder")
+    return out, None
+
+
+def _create_run_dir(out, settings):
+    """Make the run folder once the data and the model are known to be good."""
+    for sub in ("logs", "checkpoints", "pictures", "backup"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(settings, indent=2))
+
+
+def _data_list(data):
+    return [str(d) for d in data] if isinstance(data, (list, tuple)) else [str(data)]
+
+
+def build_trainable(recipe, model_name, scale, generator=None, vgg_weights="imagenet", allow_download=False,
+                    content_model=None, jit_compile=False):
+    """``(trainable, sr_model)`` compiled for ``recipe``: the model ``fit`` runs and the SR
+    network inside it (the same model for ``kind="sr"``)."""
+    from keras_sr import models
+    from keras_sr.training.losses import pixel_loss
+
+    if recipe.kind == "gan":
+        from keras_sr.training.srgan import build_srgan
+
+        hr_patch = recipe.lr_patch_size(scale) * scale
+        gan = build_srgan(scale, hr_patch, generator=generator, vgg_weights=vgg_weights,
+                          content_layer=recipe.content_layer, allow_download=allow_download,
+                          content_model=content_model, generator_overrides=recipe.model_overrides,
+                          discriminator=recipe.discriminator,
+                          discriminator_overrides=recipe.discriminator_overrides,
+                          feature_scale=recipe.feature_scale, adversarial_weight=recipe.adversarial_weight,
+                          pixel_weight=recipe.pixel_weight, pixel_loss=recipe.loss,
+                          pixel_loss_weight=recipe.loss_weight)
+        d_lr = recipe.discriminator_learning_rate
+        gan.compile(optimizer=make_optimizer(recipe), d_optimizer=make_optimizer(recipe, d_lr),
+                    jit_compile=jit_compile)
+        return gan, gan.generator
+    if recipe.kind == "multiscale":
+        from keras_sr.training.multiscale import MultiScaleTrainer
+
+        overrides = dict(recipe.model_overrides)
+        overrides.setdefault("scales", tuple(recipe.scales))
+        trainer = MultiScaleTrainer(models.build(model_name, **overrides))
+        trainer.compile(optimizer=make_optimizer(recipe), loss=pixel_loss(recipe), jit_compile=jit_compile)
+        return trainer, trainer.views[scale]
+    model = models.build(model_name, scale=scale, **recipe.model_overrides)
+    channels = model.input_shape[-1]
+    if channels != (1 if recipe.channels == "y" else 3):
+        raise ValueError(f"model {model_name!r} takes {channels} channel(s) but the recipe's channels is "
+                         f"{recipe.channels!r}")
+    model.compile(optimizer=make_optimizer(recipe), loss=pixel_loss(recipe), jit_compile=jit_compile)
+    return model, model
+
+
+def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=None, steps_per_epoch=None,
+          config=None, out="runs/run", resume=False, strategy=None, mixed_precision=False, jit_compile=False,
+          seed=0, generator=None, vgg_weights="imagenet", allow_download=False, content_model=None,
+          pictures=2, tensorboard=True, callbacks=(), time_limit=None, verbose=1, **overrides):
+    """Train ``model_name`` ×``scale`` on HR images ``data`` with its paper recipe.
+
+    Args:
+        model_name: a model preset (``"edsr-baseline"``, ``"mdsr-baseline"``, ``"rt4ksr"``, …)
+            or ``"srgan"`` (generator ``srresnet`` + ``srgan-discriminator``).
+        scale: SR scale (for MDSR: the scale validated and saved as ``best.keras``; the
+            training uses the recipe's ``scales``).
+        data: HR training images: folder(s), glob(s) or files (patches and MATLAB bicubic
+            LR are made on the fly, :func:`keras_sr.data.training_dataset`).
+        val: HR validation images (whole images, benchmark PSNR each epoch); optional.
+        steps / epochs: total updates (rounded up to whole epochs of ``steps_per_epoch``,
+            1000 by default) or epochs; neither = the recipe's ``steps``.
+        config: recipe overrides: dict or JSON/YAML file.
+        out: the run folder; must not exist (or be empty) unless ``resume``.
+        resume: continue the run in ``out`` from its last finished epoch (its config.json
+            recipe is used; other arguments must match it).
+        strategy: a ``tf.distribute`` strategy (see the module docstring).
+        mixed_precision: ``mixed_float16`` policy during the run (GPUs with tensor cores).
+        jit_compile: compile the train step with XLA.
+        seed: seeds the weights (``keras.utils.set_random_seed``) and the data pipeline.
+        generator, vgg_weights, allow_download, content_model: SRGAN only, see
+            :func:`keras_sr.training.srgan.build_srgan`.
+        pictures: validation images drawn per epoch (0 = none). tensorboard: write logs/.
+        callbacks: extra Keras callbacks. verbose: ``fit``'s (1 = progress bar).
+        time_limit: stop after this many seconds of training (at the end of a batch; the
+            shortened epoch still ends with its validation).
+        **overrides: recipe fields (``batch_size=``, ``patch_size=``, ``learning_rate=``, …).
+
+    Returns:
+        dict: ``run_dir``, ``history`` (dict), ``steps``, ``seconds``, ``val_psnr``,
+        ``bicubic_psnr``, ``best_val_psnr`` (``None`` without ``val``), ``final_model``.
+    """
+    import keras
+
+    from keras_sr import data as sr_data
+    from keras_sr.training.callbacks import TimeLimit, ValidationImages, backup_epoch, run_callbacks
+
+    run_dir, saved = _prepare_run_dir(out, resume)
+    if saved is not None:
+        if saved["model"] != model_name or (scale is not None and saved["scale"] != scale):
+            raise ValueError(f"run folder {run_dir} trains {saved['model']} x{saved['scale']}, "
+                             f"not {model_name} x{scale}")
+        changed = sorted(k for k, v in overrides.items() if v is not None)
+        if config is not None or changed:
+            raise ValueError(f"a resumed run keeps its recipe ({run_dir / 'config.json'}); cannot change "
+                             f"{', '.join(changed) or 'config'}")
+        recipe = get_recipe(model_name, config=saved["recipe"])
+        scale, seed = saved["scale"], saved["seed"]
+        data, val = data or saved["data"], val or saved["val"]
+        epochs, spe = saved["epochs"], saved["steps_per_epoch"]
+    else:
+        recipe = get_recipe(model_name, config=config, **overrides)
+        if scale is None:
+            raise ValueError("`scale` is required")
+        epochs, spe = _epochs_and_steps(recipe, steps, epochs, steps_per_epoch)
+    if data is None:
+        raise ValueError("`data` (HR training images) is required")
+    scale = int(scale)
+
+    previous_policy = keras.mixed_precision.global_policy()
+    if mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        keras.utils.set_random_seed(seed)
+        patch = recipe.lr_patch_size(scale)
+        common = dict(patch_size=patch, batch_size=recipe.batch_size, channels=recipe.channels,
+                      augment=recipe.augment, seed=seed)
+        if recipe.kind == "multiscale":
+            dataset = sr_data.training_dataset(data, scales=recipe.scales, **common)
+        else:
+            dataset = sr_data.training_dataset(data, scale=scale, **common)
+        initial_epoch = backup_epoch(run_dir) if resume else 0
+        if initial_epoch:  # the batches the finished epochs used: same order as an uninterrupted run
+            dataset = dataset.skip(initial_epoch * spe)
+
+        def build():
+            return build_trainable(recipe, model_name, scale, generator=generator, vgg_weights=vgg_weights,
+                                   allow_download=allow_download, content_model=content_model,
+                                   jit_compile=jit_compile)
+
+        if strategy is not None:
+            with strategy.scope():
+                trainable, sr_model = build()
+        else:
+            trainable, sr_model = build()
+        images = None if val is None else ValidationImages(val, scale, recipe.channels)
+        if saved is None:
+            _create_run_dir(run_dir, {
+                "model": model_name, "scale": scale, "data": _data_list(data),
+                "val": None if val is None else _data_list(val), "seed": seed, "epochs": epochs,
+                "steps_per_epoch": spe, "mixed_precision": mixed_precision, "jit_compile": jit_compile,
+                "recipe": {k: v for k, v in recipe.to_dict().items() if k != "name"}})
+        cbs = run_callbacks(run_dir, images, sr_model if sr_model is not trainable else None,
+                            pictures=pictures, tensorboard=tensorboard, resume=resume) + list(callbacks)
+        limit = None if time_limit is None else TimeLimit(time_limit)
+        if limit is not None:
+            cbs.append(limit)
+        start = time.perf_counter()
+        history = trainable.fit(dataset, epochs=epochs, steps_per_epoch=spe, callbacks=cbs, verbose=verbose,
+                                 shuffle=False)
+        seconds = time.perf_counter() - start
+        final_path = run_dir / "checkpoints" / "final.keras"
+        (trainable.model if recipe.kind == "multiscale" else sr_model).save(final_path)
+        done = int(trainable.optimizer.iterations.numpy())  # updates so far, earlier runs included
+        result = {"run_dir": str(run_dir), "history": history.history, "steps": done,
+                  "epochs": epochs, "seconds": seconds, "final_model": str(final_path),
+                  "val_psnr": None, "bicubic_psnr": None, "best_val_psnr": None, "recipe": recipe}
+        if images is not None:
+            result["val_psnr"] = images.psnr(sr_model)
+            result["bicubic_psnr"] = images.bicubic_psnr()
+            best = cbs[0].best
+            result["best_val_psnr"] = None if best == float("-inf") else best
+            (run_dir / "result.json").write_text(json.dumps(
+                {k: result[k] for k in ("steps", "seconds", "val_psnr", "bicubic_psnr", "best_val_psnr")},
+                indent=2))
+        return result
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
+
+
+def summary_line(result, model_name, scale):
+    """The final line: validation PSNR against bicubic."""
+    if result["val_psnr"] is None:
+        return (f"{model_name} x{scale}: {result['steps']} steps in {result['seconds']:.0f} s; "
+                f"no validation images (--val), final model {result['final_model']}")
+    gain = result["val_psnr"] - result["bicubic_psnr"]
+    return (f"{model_name} x{scale}: {result['steps']} steps in {result['seconds']:.0f} s; validation PSNR "
+            f"{result['val_psnr']:.2f} dB vs bicubic {result['bicubic_psnr']:.2f} dB ({gain:+.2f} dB)")
+

@@ -1,0 +1,103 @@
+"""SRGAN's custom train_step: both networks learn, the content network does not, the losses
+are the paper's, and a saved .keras model continues fit with its two optimizers."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_sr import models
+from keras_sr.training import SRGAN, build_srgan, losses
+
+
+def tiny_gan(**kwargs):
+    keras.utils.set_random_seed(0)
+    # A random, truncated VGG19 (weights=None, test only) keeps the step cheap.
+    content = losses.vgg19_content_model(None, "block2_conv2")
+    gan = build_srgan(scale=2, hr_patch_size=16, content_model=content,
+                      generator_overrides={"num_blocks": 1, "filters": 8},
+                      discriminator_overrides={"filters": 4}, **kwargs)
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    return gan
+
+
+def batches(rng, n=4):
+    hr = rng.random((n, 16, 16, 3)).astype("float32")
+    lr = hr.reshape(n, 8, 2, 8, 2, 3).mean(axis=(2, 4))
+    return lr, hr
+
+
+def snapshot(model):
+    return [w.numpy().copy() for w in model.weights]
+
+
+def changed(before, model):
+    return [not np.array_equal(b, w.numpy()) for b, w in zip(before, model.weights)]
+
+
+def test_gan_step_updates_both_networks_not_vgg(rng):
+    gan = tiny_gan()
+    lr, hr = batches(rng)
+    g0, d0, c0 = snapshot(gan.generator), snapshot(gan.discriminator), snapshot(gan.content_model)
+    history = gan.fit(tf.data.Dataset.from_tensors((lr, hr)).repeat(), steps_per_epoch=2, epochs=1, verbose=0)
+    assert set(history.history) >= {"d_loss", "g_loss", "content_loss", "adversarial_loss", "psnr"}
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    assert all(c for c, w in zip(changed(g0, gan.generator), gan.generator.weights) if w.trainable)
+    assert all(c for c, w in zip(changed(d0, gan.discriminator), gan.discriminator.weights) if w.trainable)
+    assert not any(changed(c0, gan.content_model))
+    assert gan.optimizer.iterations.numpy() == 2 and gan.d_optimizer.iterations.numpy() == 2
+
+
+def test_losses_are_the_papers(rng):
+    gan = tiny_gan(pixel_weight=0.5)
+    lr, hr = batches(rng)
+    got = gan.evaluate(lr, hr, batch_size=4, return_dict=True, verbose=0)
+    sr = gan.generator(lr).numpy()
+    feats = lambda x: gan.content_model(keras.applications.vgg19.preprocess_input(x * 255.0)).numpy()  # noqa
+    content = np.mean((feats(hr) / 12.75 - feats(sr) / 12.75) ** 2)
+    fake = gan.discriminator(sr).numpy()
+    real = gan.discriminator(hr).numpy()
+    bce_one = lambda z: np.mean(np.log1p(np.exp(-z)))  # -log sigmoid(z)  # noqa
+    bce_zero = lambda z: np.mean(np.log1p(np.exp(z)))  # -log(1 - sigmoid(z))  # noqa
+    pixel = 4 * np.mean((hr - sr) ** 2)  # SRResNet's MSE on [-1, 1]
+    assert np.isclose(got["content_loss"], content, rtol=1e-4)
+    assert np.isclose(got["adversarial_loss"], bce_one(fake), rtol=1e-4)
+    assert np.isclose(got["d_loss"], bce_one(real) + bce_zero(fake), rtol=1e-4)
+    assert np.isclose(got["g_loss"], content + 1e-3 * bce_one(fake) + 0.5 * pixel, rtol=1e-4)
+
+
+def test_save_load_continues_fit(rng, tmp_path):
+    gan = tiny_gan()
+    gan.d_optimizer.learning_rate = 3e-4
+    ds = tf.data.Dataset.from_tensors(batches(rng)).repeat()
+    gan.fit(ds, steps_per_epoch=2, epochs=1, verbose=0)
+    path = tmp_path / "srgan.keras"
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, SRGAN)
+    for a, b in zip(gan.weights, loaded.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert np.isclose(float(loaded.d_optimizer.learning_rate), 3e-4)
+    for opt_a, opt_b in ((gan.optimizer, loaded.optimizer), (gan.d_optimizer, loaded.d_optimizer)):
+        assert opt_b.iterations.numpy() == 2
+        for a, b in zip(opt_a.variables, opt_b.variables):  # Adam moments came back too
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # Both continue identically: the next step of the loaded model equals the original's.
+    gan.fit(ds, steps_per_epoch=1, epochs=1, verbose=0)
+    loaded.fit(ds, steps_per_epoch=1, epochs=1, verbose=0)
+    assert loaded.optimizer.iterations.numpy() == 3
+    for a, b in zip(gan.generator.weights, loaded.generator.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_generator_from_a_trained_srresnet(tmp_path):
+    srresnet = models.build("srresnet", scale=2, num_blocks=1, filters=8)
+    path = tmp_path / "srresnet.weights.h5"
+    srresnet.save_weights(path)
+    gan = build_srgan(scale=2, hr_patch_size=16, generator=path, generator_overrides={"num_blocks": 1, "filters": 8},
+                      content_model=losses.vgg19_content_model(None, "block1_conv2"),
+                      discriminator_overrides={"filters": 4})
+    for a, b in zip(srresnet.weights, gan.generator.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(ValueError, match="expected a .keras model or a .weights.h5"):
+        build_srgan(generator=tmp_path / "x.pth", content_model=gan.content_model)
