@@ -12,7 +12,7 @@ import sys
 
 # verb -> module under keras_sr.cli
 VERBS = {"models": "models_cmd", "demo": "demo_cmd", "eval": "eval_cmd", "upscale": "upscale_cmd",
-         "export": "export_cmd", "check-gpu": "check_gpu_cmd"
+         "export": "export_cmd", "check-gpu": "check_gpu_cmd",
          "train": "train_cmd"}
 
 
