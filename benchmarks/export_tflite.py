@@ -93,7 +93,7 @@ def main(argv=None):
                    help="builder override for every model (e.g. a smaller config for a quick run)")
     args = p.parse_args(argv)
 
-    from keras_sr.cli.export_cmd import parse_overrides
+    from keras_sr.cli.options import parse_key_values
 
     names = args.models.split(",") if args.models else [
         n for n in models.list() if models.get_preset(n)["scales"]]
@@ -103,7 +103,7 @@ def main(argv=None):
     for item in args.cases.split(","):
         size, _, scale = item.partition(":")
         cases.append((parse_size(size), int(scale)))
-    overrides = parse_overrides(args.set)
+    overrides = parse_key_values(args.set)
     rows = []
     with tempfile.TemporaryDirectory():
         for name in names:

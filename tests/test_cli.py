@@ -36,3 +36,12 @@ def test_console_module_runs():
     proc = subprocess.run([sys.executable, "-m", "keras_sr.cli", "--help"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "models" in proc.stdout
+
+
+def test_set_options_parse_json_literals_and_strings():
+    from keras_sr.cli.options import parse_key_values
+
+    assert parse_key_values(["num_blocks=4", "scales=[2, 4]", "pair=(1, 2)", "act=relu", "on=true"]) == {
+        "num_blocks": 4, "scales": [2, 4], "pair": (1, 2), "act": "relu", "on": True}
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        parse_key_values(["nonsense"])

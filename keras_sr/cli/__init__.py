@@ -10,6 +10,8 @@ import importlib
 import os
 import sys
 
+from keras_sr.cli.options import error_line
+
 # verb -> module under keras_sr.cli
 VERBS = {"models": "models_cmd", "demo": "demo_cmd", "eval": "eval_cmd", "upscale": "upscale_cmd",
          "export": "export_cmd", "check-gpu": "check_gpu_cmd",
@@ -65,8 +67,7 @@ def main(argv=None):
     except Exception as exc:  # noqa: BLE001  (one line for users, traceback with --debug)
         if args.debug:
             raise
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"keras-sr: error: {message} (run with --debug for the traceback)", file=sys.stderr)
+        print(f"keras-sr: error: {error_line(exc)} (run with --debug for the traceback)", file=sys.stderr)
         return 2
 
 

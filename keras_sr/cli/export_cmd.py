@@ -1,6 +1,6 @@
 """``keras-sr export``: SavedModel / TFLite fp32, fp16, dynamic-int8, int8 with checks and metadata."""
 
-import ast
+from keras_sr.cli.options import parse_key_values
 
 
 def add_arguments(p):
@@ -42,19 +42,6 @@ def add_parser(sub, parents):
     add_arguments(p)
 
 
-def parse_overrides(items):
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ValueError(f"--set expects KEY=VALUE, not {item!r}")
-        try:
-            out[key] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            out[key] = value
-    return out
-
-
 def load_model(args):
     """The model the flags name: a preset build (optionally with weights) or a .keras file."""
     import keras
@@ -70,7 +57,7 @@ def load_model(args):
     preset = models.get_preset(args.model)
     if not preset["scales"]:
         raise ValueError(f"model {args.model!r} is not a super-resolution model (it has no scale)")
-    model = models.build(args.model, scale=args.scale, **parse_overrides(args.overrides))
+    model = models.build(args.model, scale=args.scale, **parse_key_values(args.overrides))
     if isinstance(model.output, (list, tuple)):
         raise ValueError(f"model {args.model!r} needs --scale (one of "
                          f"{', '.join(map(str, preset['scales']))})")

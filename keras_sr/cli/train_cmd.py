@@ -1,5 +1,7 @@
 """``keras-sr train``: train a model of the zoo with its paper recipe into a run folder."""
 
+from keras_sr.cli.options import parse_key_values
+
 
 def add_parser(sub, parents):
     p = sub.add_parser(
@@ -39,22 +41,6 @@ def add_parser(sub, parents):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def parse_sets(items):
-    """``["key=value", …]`` -> dict, values parsed as JSON (a bare word stays a string)."""
-    import json
-
-    values = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key:
-            raise ValueError(f"--set needs KEY=VALUE, got {item!r}")
-        try:
-            values[key.strip()] = json.loads(text)
-        except json.JSONDecodeError:
-            values[key.strip()] = text
-    return values
-
-
 def run(args):
     import tensorflow as tf
 
@@ -66,7 +52,7 @@ def run(args):
     if args.set:
         from keras_sr.training import read_config
 
-        config = {**(read_config(config) if config else {}), **parse_sets(args.set)}
+        config = {**(read_config(config) if config else {}), **parse_key_values(args.set)}
     strategy = tf.distribute.MirroredStrategy() if args.multi_gpu else None
     result = train(args.model, args.scale, args.data, args.val, steps=args.steps, epochs=args.epochs,
                    steps_per_epoch=args.steps_per_epoch, config=config, out=args.out, resume=args.resume,
