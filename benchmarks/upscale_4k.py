@@ -42,7 +42,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     import keras
-    import numpy as np
     from skimage import data as skdata
 
     from keras_sr.data import matlab_imresize, write_image

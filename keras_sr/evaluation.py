@@ -27,6 +27,7 @@ import numpy as np
 
 from keras_sr.inference import load_predictor
 from keras_sr.upscaling import super_resolve
+from keras_sr.utils import atomic
 
 
 def dataset_images(data_dir):
@@ -187,11 +188,5 @@ def write_json(path, obj):
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{path}: folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(obj, indent=2) + "\n")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    atomic.write_text(path, json.dumps(obj, indent=2) + "\n", overwrite=True)
     return str(path)

@@ -127,3 +127,15 @@ def test_set5_bicubic_baseline_matches_published_table():
             s.append(data.ssim_y(sr, hr, scale))
         assert np.mean(p) == pytest.approx(p_ref, abs=0.02), scale
         assert np.mean(s) == pytest.approx(s_ref, abs=0.001), scale
+
+
+def test_psnr_y_takes_one_channel_images_as_y(rng):
+    from keras_sr.data import psnr, psnr_y, rgb_to_y
+
+    hr = rng.random((24, 20, 3))
+    sr = np.clip(hr + 0.05 * rng.standard_normal(hr.shape), 0, 1)
+    y_sr, y_hr = rgb_to_y(sr)[..., None], rgb_to_y(hr)[..., None]
+    assert psnr_y(y_sr, y_hr, scale=2) == psnr(y_sr, y_hr, scale=2, channel="rgb")
+    assert abs(psnr_y(y_sr, y_hr, scale=2) - psnr_y(sr, hr, scale=2)) < 0.05  # Y then quantised vs quantised then Y
+    with pytest.raises(ValueError, match="RGB or 1-channel Y"):
+        psnr_y(sr[..., :2], hr[..., :2])

@@ -12,7 +12,7 @@ from keras_sr import models
 from keras_sr.cli import main
 from keras_sr.export import (ExportError, ParityError, check_parity, convert, export_model,
                              parse_formats, parse_size, parity, run_tflite)
-from keras_sr.export import atomic
+from keras_sr.utils import atomic
 from keras_sr.export.tflite_graph import read_graph
 
 SIZE = (32, 24)  # LR width x height

@@ -10,7 +10,7 @@ import pytest
 
 from keras_sr import data, training
 from keras_sr.cli import main
-from keras_sr.training.callbacks import benchmark_psnr
+from keras_sr.data import psnr_y
 
 TINY = {"model_overrides": {"num_blocks": 1, "filters": 8}, "batch_size": 2, "patch_size": 8}
 
@@ -58,7 +58,7 @@ def test_run_folder_and_validation(folders, tmp_path):
     best_epoch = int(np.argmax([float(r["val_psnr"]) for r in rows]))
     assert np.isclose(result["best_val_psnr"], float(rows[best_epoch]["val_psnr"]))
     best = keras.models.load_model(run / "checkpoints" / "best.keras")
-    assert np.isclose(benchmark_psnr(best.predict(lr_img[None], verbose=0)[0], hr_img / 255.0, 2),
+    assert np.isclose(psnr_y(best.predict(lr_img[None], verbose=0)[0], hr_img / 255.0, 2),
                       result["best_val_psnr"], atol=1e-4)
     assert "vs bicubic" in training.summary_line(result, "edsr-baseline", 2)
     with pytest.raises(FileExistsError, match="already exists"):

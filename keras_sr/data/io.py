@@ -7,11 +7,14 @@ white/black (``alpha=``); 16-bit images (grey or RGB PNG/TIFF) keep 16 bits in
 """
 
 import glob
+import io
 import os
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from keras_sr.utils import atomic
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff")
 ALPHA_MODES = ("drop", "white", "black")
@@ -132,12 +135,11 @@ def load_image(path, alpha="drop"):
     return arr.astype(np.float32) / np.float32(np.iinfo(arr.dtype).max)
 
 
-def _write_png16(path, arr):
-    """Write (H, W, 2|3|4) uint16 as a 16-bit PNG with TensorFlow's encoder."""
+def _encode_png16(arr):
+    """(H, W, 2|3|4) uint16 -> 16-bit PNG bytes with TensorFlow's encoder (PIL cannot)."""
     import tensorflow as tf
 
-    with open(path, "wb") as f:
-        f.write(tf.io.encode_png(tf.constant(arr, tf.uint16)).numpy())
+    return tf.io.encode_png(tf.constant(arr, tf.uint16)).numpy()
 
 
 def write_image(path, img):
@@ -169,15 +171,12 @@ def write_image(path, img):
         raise ValueError(f"{path}: 16-bit images can only be written as .png or .tif")
     elif arr.dtype not in (np.uint8, np.uint16):
         raise ValueError(f"{path}: image dtype {arr.dtype} is not uint8, uint16 or float")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        if arr.dtype == np.uint16 and arr.ndim == 3:
-            _write_png16(tmp, arr)  # PIL cannot write 16-bit colour; TensorFlow's encoder can
-        else:
-            image = Image.fromarray(arr.astype(">u2") if arr.dtype == np.uint16 else arr)
-            image.save(tmp, format=Image.registered_extensions()[ext])
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    if arr.dtype == np.uint16 and arr.ndim == 3:
+        encoded = _encode_png16(arr)
+    else:
+        buffer = io.BytesIO()
+        Image.fromarray(arr.astype(">u2") if arr.dtype == np.uint16 else arr).save(
+            buffer, format=Image.registered_extensions()[ext])
+        encoded = buffer.getvalue()
+    atomic.write_bytes(path, encoded, overwrite=True)
     return str(path)

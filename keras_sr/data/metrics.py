@@ -75,9 +75,11 @@ def _prepare(sr, hr, scale, shave_border, channel, value_range):
     sr, hr = _to_levels(sr, value_range), _to_levels(hr, value_range)
     if sr.ndim == 2:
         sr, hr = sr[..., None], hr[..., None]
-    if channel == "y":
+    if channel == "y" and sr.shape[-1] == 1:
+        pass  # already Y (a Y-channel model's output, Y / 255 in [0, 1])
+    elif channel == "y":
         if sr.shape[-1] != 3:
-            raise ValueError(f"channel='y' needs RGB images, got shape {sr.shape}")
+            raise ValueError(f"channel='y' needs RGB or 1-channel Y images, got shape {sr.shape}")
         sr, hr = rgb_to_y(sr / MAX_VALUE) * MAX_VALUE, rgb_to_y(hr / MAX_VALUE) * MAX_VALUE
     border = scale if shave_border is None else shave_border
     return shave(sr, border), shave(hr, border)

@@ -1,7 +1,7 @@
 """Run an export in the LiteRT interpreter on real photos and compare it with Keras.
 
 fp32 must match Keras within ``FP32_TOLERANCE`` (max abs, in [0, 1]); fp16 / int8
-report PSNR (Y channel, ``keras_sr.data.psnr`` MATLAB protocol, ``scale`` pixels shaved)
+report PSNR (Y channel, ``keras_sr.data.psnr_y`` MATLAB protocol, ``scale`` pixels shaved)
 against the HR photo and the drop from Keras float in dB. LR inputs are the HR photos
 downscaled with ``keras_sr.data.matlab_imresize``.
 """
@@ -10,7 +10,7 @@ import dataclasses
 
 import numpy as np
 
-from keras_sr.data import matlab_imresize, psnr
+from keras_sr.data import matlab_imresize, psnr_y
 from keras_sr.export.images import bicubic_downscale, center_crop, image_paths, load_rgb, to_model_input
 
 FP32_TOLERANCE = 1e-3
@@ -81,11 +81,6 @@ def lr_hr_pairs(input_size, scale, channels, count=2, folder=None):
     return pairs
 
 
-def psnr_y_any(sr, hr, scale):
-    """``keras_sr.data`` PSNR on Y (MATLAB protocol, ``scale`` shaved); 1-channel images are Y."""
-    return psnr(sr, hr, scale=scale, channel="y" if sr.shape[-1] == 3 else "rgb")
-
-
 @dataclasses.dataclass
 class ParityResult:
     fmt: str
@@ -121,10 +116,10 @@ def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None):
             raise ParityError(f"{fmt} export gives shape {got.shape}, Keras {ref.shape}")
         worst = max(worst, float(np.max(np.abs(got - ref))))
         h, w = hr.shape[:2]
-        ps_k.append(psnr_y_any(ref[:h, :w], hr, scale))
-        ps_t.append(psnr_y_any(got[:h, :w], hr, scale))
+        ps_k.append(psnr_y(ref[:h, :w], hr, scale))
+        ps_t.append(psnr_y(got[:h, :w], hr, scale))
         bicubic = matlab_imresize(lr[:h // scale, :w // scale], scale)
-        ps_b.append(psnr_y_any(bicubic, hr, scale))
+        ps_b.append(psnr_y(bicubic, hr, scale))
     result = ParityResult(fmt, worst, float(np.mean(ps_k)), float(np.mean(ps_t)), len(pairs),
                           float(np.mean(ps_b)))
     limit = tolerance if tolerance is not None else (FP32_TOLERANCE if fmt == "fp32" else None)

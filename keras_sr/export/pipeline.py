@@ -12,7 +12,8 @@ import os
 
 import numpy as np
 
-from keras_sr.export import atomic, metadata, parity, tflite
+from keras_sr.export import metadata, parity, tflite
+from keras_sr.utils import atomic
 from keras_sr.export.gpu_check import check_gpu_compatibility
 from keras_sr.export.images import center_crop, image_paths, load_rgb, to_model_input
 

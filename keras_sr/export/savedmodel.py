@@ -3,7 +3,7 @@
 import contextlib
 import io
 
-from keras_sr.export.atomic import atomic_dir
+from keras_sr.utils.atomic import atomic_dir
 
 
 def export_savedmodel(model, path, overwrite=False, input_size=None):

@@ -10,7 +10,7 @@ or by hand: ``recipe = training.get_recipe("edsr-baseline", batch_size=8)``,
 """
 
 from keras_sr.training.callbacks import (BestPSNRCheckpoint, ComparisonPictures, ValidationImages,
-                                         benchmark_psnr, run_callbacks)
+                                         run_callbacks)
 from keras_sr.training.losses import (HighFrequencyL1, PixelLoss, content_loss, pixel_loss,
                                       vgg19_content_model, vgg19_weights_path, vgg_preprocess)
 from keras_sr.training.multiscale import MultiScaleTrainer
@@ -21,7 +21,7 @@ from keras_sr.training.train import build_trainable, summary_line, train
 
 __all__ = [
     "BestPSNRCheckpoint", "ComparisonPictures", "HighFrequencyL1", "MultiScaleTrainer", "PixelLoss", "RECIPES",
-    "Recipe", "SRGAN", "ValidationImages", "benchmark_psnr", "build_srgan", "build_trainable", "content_loss",
+    "Recipe", "SRGAN", "ValidationImages", "build_srgan", "build_trainable", "content_loss",
     "get_recipe", "learning_rate_schedule", "list_recipes", "load_generator", "make_optimizer", "pixel_loss",
     "read_config", "run_callbacks", "summary_line", "train", "vgg19_content_model", "vgg19_weights_path",
     "vgg_preprocess",

@@ -15,15 +15,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from keras_sr.data import psnr_y  # a 1-channel image counts as Y
+from keras_sr.utils import atomic
 
-def benchmark_psnr(sr, hr, scale):
-    """PSNR (dB) of one (H, W, C) [0, 1] SR image against HR: Y for RGB, the channel itself for Y."""
-    from keras_sr import data
-
-    sr = np.clip(np.asarray(sr, np.float32), 0.0, 1.0)
-    if sr.shape[-1] == 3:
-        return data.psnr_y(sr, hr, scale=scale)
-    return data.psnr(sr, hr, scale=scale, channel="rgb")
 
 
 class ValidationImages:
@@ -48,7 +42,7 @@ class ValidationImages:
 
     def psnr(self, model):
         """Mean benchmark PSNR of ``model`` over the images."""
-        return float(np.mean([benchmark_psnr(sr, hr, self.scale)
+        return float(np.mean([psnr_y(sr, hr, self.scale)
                               for sr, (_, hr) in zip(self.predict(model), self.pairs)]))
 
     def bicubic(self):
@@ -61,7 +55,7 @@ class ValidationImages:
         return self._bicubic
 
     def bicubic_psnr(self):
-        return float(np.mean([benchmark_psnr(sr, hr, self.scale)
+        return float(np.mean([psnr_y(sr, hr, self.scale)
                               for sr, (_, hr) in zip(self.bicubic(), self.pairs)]))
 
 
@@ -102,8 +96,8 @@ class BestPSNRCheckpoint(keras.callbacks.Callback):
                 print(f"\nepoch {epoch + 1}: val_psnr {value:.3f} dB (best so far), saving {self.filepath}")
             self.best = value
             model.save(self.filepath)
-            with open(self.state_path, "w") as f:
-                json.dump({"val_psnr": value, "epoch": epoch + 1}, f)
+            atomic.write_text(self.state_path, json.dumps({"val_psnr": value, "epoch": epoch + 1}),
+                              overwrite=True)
 
 
 class ComparisonPictures(keras.callbacks.Callback):
@@ -130,8 +124,8 @@ class ComparisonPictures(keras.callbacks.Callback):
             bic = self.images.bicubic()[i]
             tiles = [np.repeat(np.repeat(lr, s, axis=0), s, axis=1), bic, sr, hr]
             tiles = [np.clip(np.round(np.clip(t, 0, 1) * 255.0), 0, 255).astype(np.uint8) for t in tiles]
-            labels = ["LR", f"bicubic {benchmark_psnr(bic, hr, s):.2f} dB",
-                      f"SR {benchmark_psnr(sr, hr, s):.2f} dB", "HR"]
+            labels = ["LR", f"bicubic {psnr_y(bic, hr, s):.2f} dB",
+                      f"SR {psnr_y(sr, hr, s):.2f} dB", "HR"]
             h, w = hr.shape[:2]
             crop = None
             if self.crop and min(h, w) > self.crop:

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from keras_sr.training.recipes import get_recipe, make_optimizer
+from keras_sr.utils import atomic
 
 STEPS_PER_EPOCH = 1000  # EDSR's "epoch" of 1000 batches (test_every)
 
@@ -69,7 +70,7 @@ def _create_run_dir(out, settings):
     """Make the run folder once the data and the model are known to be good."""
     for sub in ("logs", "checkpoints", "pictures", "backup"):
         (out / sub).mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(settings, indent=2))
+    atomic.write_text(out / "config.json", json.dumps(settings, indent=2), overwrite=True)
 
 
 def _data_list(data):
@@ -232,9 +233,9 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             result["bicubic_psnr"] = images.bicubic_psnr()
             best = cbs[0].best
             result["best_val_psnr"] = None if best == float("-inf") else best
-            (run_dir / "result.json").write_text(json.dumps(
+            atomic.write_text(run_dir / "result.json", json.dumps(
                 {k: result[k] for k in ("steps", "seconds", "val_psnr", "bicubic_psnr", "best_val_psnr")},
-                indent=2))
+                indent=2), overwrite=True)
         return result
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)

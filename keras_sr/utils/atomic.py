@@ -1,4 +1,6 @@
-"""Write outputs so that a reader never sees half a file: temp file in the same folder + rename."""
+"""Write outputs so that a reader never sees half a file: temp file in the same folder + rename.
+
+Every file keras-sr writes (images, JSON, TFLite, SavedModel folders, run files) goes through here."""
 
 import contextlib
 import os
