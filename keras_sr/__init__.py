@@ -12,7 +12,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = ("convert", "data", "evaluation", "inference", "layers", "models", "receptive_field",
-               "self_ensemble", "upscaling", "visualize")
+               "self_ensemble", "upscaling", "visualize", "weights")
 # Top-level functions: keras_sr.upscale(model, image, ...), keras_sr.evaluate(model, dirs, scale)
 _FUNCTIONS = {"upscale": "upscaling", "evaluate": "evaluation"}
 

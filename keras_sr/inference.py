@@ -133,7 +133,8 @@ def load_predictor(model, scale=None, weights=None):
         scale: the upscaling factor; required for presets with several scales; checked
             against a given model's own factor.
         weights: optional ``.weights.h5`` (``model.load_weights``) or ``.keras`` file
-            (a whole saved model, used instead of a fresh build).
+            (a whole saved model, used instead of a fresh build); for a preset,
+            ``"default"`` loads the weights keras-sr ships (:mod:`keras_sr.weights`).
 
     Raises:
         ValueError: unknown preset, unsupported scale (the registry's message), weights
@@ -171,9 +172,7 @@ def load_predictor(model, scale=None, weights=None):
                     raise FileNotFoundError(f"weights file {weights} not found")
                 model = _load_keras_file(os.fspath(weights))
             else:
-                model = models.build(spec, scale=scale)
-                if weights is not None:
-                    load_weights(model, weights, what=f"model {spec!r} x{scale}")
+                model = models.build(spec, scale=scale, weights=weights)
     elif isinstance(model, keras.Model):
         name = model.name
         if weights is not None:

@@ -29,6 +29,9 @@ def add_parser(sub, parents):
     p.add_argument("--batch-size", type=int, help="global batch size")
     p.add_argument("--patch-size", type=int, help="LR patch side in pixels")
     p.add_argument("--lr", type=float, dest="learning_rate", help="initial learning rate")
+    p.add_argument("--init-weights", metavar="FILE",
+                   help="start from a .keras model (layers matched by name and shape, e.g. a x2 run's "
+                        "checkpoints/final.keras for x3/x4) or a .weights.h5 file of the same model")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mixed-precision", action="store_true", help="mixed_float16 (GPUs)")
     p.add_argument("--jit-compile", action="store_true", help="compile the train step with XLA")
@@ -46,8 +49,9 @@ def run(args):
 
     from keras_sr.training import summary_line, train
 
-    if args.resume and (args.config or args.set):
-        raise ValueError("--config/--set cannot change a run being resumed (its config.json is used)")
+    if args.resume and (args.config or args.set or args.init_weights):
+        raise ValueError("--config/--set/--init-weights cannot change a run being resumed (its config.json "
+                         "is used)")
     config = args.config
     if args.set:
         from keras_sr.training import read_config
@@ -60,6 +64,6 @@ def run(args):
                    seed=args.seed, generator=args.generator, vgg_weights=args.vgg_weights,
                    allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
                    batch_size=args.batch_size, patch_size=args.patch_size,
-                   learning_rate=args.learning_rate)
+                   learning_rate=args.learning_rate, init_weights=args.init_weights)
     print(f"run folder {result['run_dir']}: final model {result['final_model']}")
     print(summary_line(result, args.model, args.scale))

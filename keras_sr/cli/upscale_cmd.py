@@ -1,22 +1,62 @@
 """``keras-sr upscale``: super-resolve image files (see :mod:`keras_sr.upscaling`)."""
 
 
+DEFAULT_MODEL, DEFAULT_SCALE = "rt4ksr", 2  # with the weights keras-sr ships (keras_sr.weights)
+
+
 def add_parser(sub, parents):
+    from keras_sr.samples import sample_names
+
     p = sub.add_parser("upscale", parents=parents, help="upscale image files with a model",
                        description="Upscale images with a model, whole or in tiles (seamless when "
                                    "the overlap covers the model's receptive field, the default). "
-                                   "Grey, RGBA and 16-bit images are kept so.")
-    p.add_argument("inputs", nargs="+", metavar="IN", help="image files")
+                                   "Grey, RGBA and 16-bit images are kept so. Without --model: "
+                                   f"{DEFAULT_MODEL} x{DEFAULT_SCALE} with the weights keras-sr ships.")
+    p.add_argument("inputs", nargs="*", metavar="IN", help="image files")
+    p.add_argument("--sample", choices=sample_names(), metavar="NAME",
+                   help="upscale a photo scikit-image ships instead of IN "
+                        f"({', '.join(sample_names())})")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output file (format from its extension, PNG by default), or a folder "
-                        "when several inputs")
-    p.add_argument("--model", required=True, help="preset name (`bicubic` too) or a .keras file")
-    p.add_argument("--weights", default=None, help=".weights.h5 or .keras file for the preset")
-    p.add_argument("--scale", required=True, type=int, help="SR factor")
+                        "when several inputs; missing folders are created")
+    p.add_argument("--model", default=None,
+                   help=f"preset name (`bicubic` too) or a .keras file (default {DEFAULT_MODEL})")
+    p.add_argument("--weights", default=None,
+                   help="'default' (the weights keras-sr ships; the default where there are some), a "
+                        ".weights.h5 or .keras file, or 'none' (untrained: for testing only)")
+    p.add_argument("--scale", type=int, default=None,
+                   help=f"SR factor (default {DEFAULT_SCALE} with the default model)")
     p.add_argument("--tile", type=int, default=None, help="LR tile size in pixels (default: whole image)")
     p.add_argument("--overlap", type=int, default=None,
                    help="LR context pixels around each tile (default: the model's receptive field)")
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
+    p.add_argument("--compare", action="store_true",
+                   help="also write OUT_compare.png: bicubic | model, on the crop where they differ most")
+
+
+def resolve_model(args):
+    """``(model, scale, weights)`` from the flags: the default model, shipped weights where
+    there are some, and a clear error for an untrained preset."""
+    import os
+
+    from keras_sr import models, weights
+
+    model, scale, chosen = args.model, args.scale, args.weights
+    if model is None:
+        model = DEFAULT_MODEL
+        scale = DEFAULT_SCALE if scale is None else scale
+    is_preset = not (model.endswith(".keras") or os.sep in model)
+    if chosen == "none":
+        return model, scale, None
+    if not is_preset or model == "bicubic" or chosen not in (None, "default"):
+        return model, scale, chosen
+    if (model, scale) in weights.SHIPPED or chosen == "default":
+        return model, scale, "default"  # "default" without shipped weights: weights.entry's message
+    models.get_preset(model)
+    have = ", ".join(f"{n} x{s}" for n, s in weights.shipped()) or "none yet"
+    raise ValueError(f"--model {model} x{scale} has no shipped weights (shipped: {have}); pass --weights FILE "
+                     "(e.g. RUN/checkpoints/best.keras from keras-sr train), or --weights none to run it "
+                     "untrained")
 
 
 def plan_outputs(inputs, output):
@@ -53,13 +93,19 @@ def run(args):
     from keras_sr.inference import load_predictor
     from keras_sr.upscaling import read_for_upscale, upscale
 
-    plan = plan_outputs(args.inputs, args.output)
-    for _, dst in plan:
-        folder = os.path.dirname(os.path.abspath(dst))
-        if not os.path.isdir(folder):
-            raise FileNotFoundError(f"output folder {folder} does not exist")
+    if args.sample and args.inputs:
+        raise ValueError("give image files or --sample, not both")
+    from keras_sr.samples import sample_path
+
+    inputs = [sample_path(args.sample)] if args.sample else args.inputs
+    if not inputs:
+        raise ValueError("no input: give image files (IN ...) or --sample NAME")
+    plan = plan_outputs(inputs, args.output)
     images = [read_for_upscale(src) for src, _ in plan]  # every input readable before any work
-    predict = load_predictor(args.model, scale=args.scale, weights=args.weights)
+    model, scale, weights = resolve_model(args)
+    predict = load_predictor(model, scale=scale, weights=weights)
+    for _, dst in plan:
+        os.makedirs(os.path.dirname(os.path.abspath(dst)), exist_ok=True)
     bar = keras.utils.Progbar(len(plan), unit_name="image") if len(plan) > 1 else None
     for i, ((src, dst), image) in enumerate(zip(plan, images)):
         with warnings.catch_warnings(record=True) as caught:
@@ -72,4 +118,45 @@ def run(args):
         write_image(dst, sr)
         if bar is not None:
             bar.update(i + 1)
-        print(f"wrote {dst} ({sr.shape[1]}x{sr.shape[0]}{', 16-bit' if sr.dtype.itemsize == 2 else ''})")
+        print(f"wrote {dst} ({sr.shape[1]}x{sr.shape[0]}{', 16-bit' if sr.dtype.itemsize == 2 else ''}, "
+              f"{predict.name} x{predict.scale})")
+        if args.compare:
+            print(f"wrote {write_compare(dst, image, sr, predict)} (bicubic | {predict.name})")
+
+
+def compare_path(dst):
+    """``photo_x2.png`` -> ``photo_x2_compare.png`` (always PNG)."""
+    import os
+
+    root, _ = os.path.splitext(dst)
+    return root + "_compare.png"
+
+
+def _rgb8(image):
+    """uint8 RGB view of an upscale input/output (grey repeated, alpha dropped, 16 bits reduced)."""
+    import numpy as np
+
+    a = np.asarray(image)
+    if a.ndim == 2:
+        a = a[..., None]
+    a = a[..., :1] if a.shape[-1] in (1, 2) else a[..., :3]  # grey (+alpha) or RGB(+alpha)
+    a = np.repeat(a, 3, axis=-1) if a.shape[-1] == 1 else a
+    if a.dtype == np.uint16:
+        a = np.round(a / 257.0)
+    return a.astype(np.uint8)
+
+
+def write_compare(dst, image, sr, predict, size=192, zoom=2):
+    """Bicubic | SR crops (``size`` px where the two differ most, enlarged ``zoom`` x) beside
+    ``dst``; returns the path."""
+    from keras_sr.data import matlab_imresize
+    from keras_sr.visualize import detail_crop, write_comparison
+
+    lr = _rgb8(image)
+    bicubic = _rgb8(matlab_imresize(lr, float(predict.scale)))  # MATLAB imresize, uint8 in and out
+    out = _rgb8(sr)
+    top, left, h, w = detail_crop(out, bicubic, size)
+    tiles = [a[top:top + h, left:left + w].repeat(zoom, 0).repeat(zoom, 1) for a in (bicubic, out)]
+    path = compare_path(dst)
+    write_comparison(path, tiles, ["bicubic", f"keras-sr {predict.name} x{predict.scale}"])
+    return path

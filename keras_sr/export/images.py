@@ -4,17 +4,7 @@ import os
 
 import numpy as np
 from keras_sr.data import list_image_files, matlab_imresize, read_image, rgb_to_y
-
-# Colour photos bundled with scikit-image (``skimage.data.data_dir``), no download needed.
-SAMPLE_PHOTOS = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle_left.png",
-                 "retina.jpg", "hubble_deep_field.jpg", "color.png")
-
-
-def sample_photo_paths():
-    """Paths of the colour photos scikit-image ships (present in every install)."""
-    from skimage.data import data_dir
-
-    return [os.path.join(data_dir, n) for n in SAMPLE_PHOTOS if os.path.exists(os.path.join(data_dir, n))]
+from keras_sr.samples import sample_photo_paths
 
 
 def image_paths(folder=None):

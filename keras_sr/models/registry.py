@@ -52,7 +52,7 @@ def is_multi_scale(name):
     return "scales" in inspect.signature(_ARCHITECTURES[get_preset(name)["arch"]]).parameters
 
 
-def build(name, scale=None, **overrides):
+def build(name, scale=None, weights=None, **overrides):
     """Build preset ``name`` for ``scale`` as a functional ``keras.Model``.
 
     Args:
@@ -61,12 +61,17 @@ def build(name, scale=None, **overrides):
             only, or is multi-scale (MDSR), where ``None`` gives the model with one
             output per scale. Must be ``None`` for a preset with no scales (a model
             that is not an SR network, e.g. ``"srgan-discriminator"``).
+        weights: ``None`` (fresh initialisation); ``"default"``: the weights keras-sr
+            trained and ships for this preset and scale (:mod:`keras_sr.weights`; builds
+            the form they need, e.g. RT4KSR's deploy form); or a ``.weights.h5`` file.
         **overrides: builder arguments that replace the preset's (e.g. ``num_blocks=4``).
 
     Returns:
         A ``keras.Model``: LR image (B, H, W, C) in, SR image (B, H·scale, W·scale, C)
         out, both in [0, 1] unless the preset says otherwise.
     """
+    if weights is not None:
+        return _build_with_weights(name, scale, weights, overrides)
     preset = get_preset(name)
     builder = _ARCHITECTURES[preset["arch"]]
     params = inspect.signature(builder).parameters
@@ -93,3 +98,21 @@ def build(name, scale=None, **overrides):
         kwargs.setdefault("scales", scales)
     model_name = name.replace("-", "_") + ("" if scale is None else f"_x{scale}")
     return builder(scale=scale, name=model_name, **kwargs)
+
+
+def _build_with_weights(name, scale, weights, overrides):
+    import os
+
+    from keras_sr.inference import load_weights
+
+    if weights == "default":
+        from keras_sr import weights as shipped
+
+        get_preset(name)  # unknown names: the registry's message
+        options = shipped.build_options(name, scale, overrides)
+        model = build(name, scale=scale, **options)
+        return load_weights(model, shipped.weights_path(name, scale), what=f"model {name!r} x{scale}")
+    if not isinstance(weights, (str, os.PathLike)):
+        raise TypeError(f"weights must be None, 'default' or a .weights.h5 path, got {type(weights).__name__}")
+    model = build(name, scale=scale, **overrides)
+    return load_weights(model, weights, what=f"model {name!r} x{scale}")

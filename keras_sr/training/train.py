@@ -120,7 +120,8 @@ def build_trainable(recipe, model_name, scale, generator=None, vgg_weights="imag
 def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=None, steps_per_epoch=None,
           config=None, out="runs/run", resume=False, strategy=None, mixed_precision=False, jit_compile=False,
           seed=0, generator=None, vgg_weights="imagenet", allow_download=False, content_model=None,
-          pictures=2, tensorboard=True, callbacks=(), time_limit=None, verbose=1, **overrides):
+          pictures=2, tensorboard=True, callbacks=(), time_limit=None, verbose=1, init_weights=None,
+          **overrides):
     """Train ``model_name`` ×``scale`` on HR images ``data`` with its paper recipe.
 
     Args:
@@ -147,6 +148,11 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         callbacks: extra Keras callbacks. verbose: ``fit``'s (1 = progress bar).
         time_limit: stop after this many seconds of training (at the end of a batch; the
             shortened epoch still ends with its validation).
+        init_weights: start from these weights instead of a fresh initialisation: a
+            ``.keras`` model (layers matched by name and shape, e.g. a x2 run's model for a
+            x3/x4 run) or a ``.weights.h5`` file of the same model
+            (:func:`keras_sr.training.warm_start`). Recorded in config.json; a resumed run
+            continues from its own backup instead.
         **overrides: recipe fields (``batch_size=``, ``patch_size=``, ``learning_rate=``, …).
 
     Returns:
@@ -168,6 +174,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             raise ValueError(f"a resumed run keeps its recipe ({run_dir / 'config.json'}); cannot change "
                              f"{', '.join(changed) or 'config'}")
         recipe = get_recipe(model_name, config=saved["recipe"])
+        init_weights = None  # the backup holds the weights
         scale, seed = saved["scale"], saved["seed"]
         data, val = data or saved["data"], val or saved["val"]
         epochs, spe = saved["epochs"], saved["steps_per_epoch"]
@@ -206,12 +213,19 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
                 trainable, sr_model = build()
         else:
             trainable, sr_model = build()
+        if init_weights is not None:
+            from keras_sr.training.warm_start import warm_start
+
+            started = warm_start(sr_model, init_weights)
+            print(f"warm start from {init_weights}: {len(started['copied'])} layers copied, "
+                  f"{len(started['kept'])} kept fresh{' (' + ', '.join(started['kept']) + ')' if started['kept'] else ''}")
         images = None if val is None else ValidationImages(val, scale, recipe.channels)
         if saved is None:
             _create_run_dir(run_dir, {
                 "model": model_name, "scale": scale, "data": _data_list(data),
                 "val": None if val is None else _data_list(val), "seed": seed, "epochs": epochs,
                 "steps_per_epoch": spe, "mixed_precision": mixed_precision, "jit_compile": jit_compile,
+                "init_weights": None if init_weights is None else str(init_weights),
                 "recipe": {k: v for k, v in recipe.to_dict().items() if k != "name"}})
         cbs = run_callbacks(run_dir, images, sr_model if sr_model is not trainable else None,
                             pictures=pictures, tensorboard=tensorboard, resume=resume) + list(callbacks)

@@ -1,0 +1,153 @@
+"""Turn a finished ``keras-sr train`` run into shipped weights: file, model card, index entry.
+
+    PYTHONPATH=. python benchmarks/ship_weights.py --run runs/rt4ksr_x2 [--set5 ../shared/data/Set5/HR]
+        [--target 35.8] [--reference "36.14 / 0.9518 (authors' released x2 weights, measured by keras-sr)"]
+
+What it does, in order:
+
+1. loads the run's ``checkpoints/final.keras`` (the last weights, never ``best.keras``:
+   that one is picked on the validation images, which are Set5 here, and would bias the
+   Set5 figure in the card);
+2. RT4KSR: re-parameterizes it into the deploy form (and checks the outputs agree within 1e-4);
+3. evaluates it and MATLAB bicubic on Set5 (Y, shave = scale, MATLAB bicubic LR), the
+   benchmark protocol of :mod:`keras_sr.evaluation`;
+4. writes ``keras_sr/weights/{preset}_x{scale}.weights.h5``, the model card ``.md`` and the
+   run's recipe overrides ``.train.json`` (from the run's config.json), and adds the entry
+   to ``keras_sr/weights/index.json`` (all atomically).
+
+The card's training command is rebuilt from the run's config.json, so it reproduces the run.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def rel(path):
+    """``path`` relative to the repository root (how the README's commands name files)."""
+    return os.path.relpath(os.path.abspath(path), ROOT)
+
+
+def train_command(config, run, config_file):
+    data = " ".join(f"--data {rel(d)}" for d in config["data"])
+    val = " ".join(f"--val {rel(d)}" for d in config["val"] or [])
+    steps = config["epochs"] * config["steps_per_epoch"]
+    init = f" --init-weights {config['init_weights']}" if config.get("init_weights") else ""
+    return (f"keras-sr train --model {config['model']} --scale {config['scale']} {data} {val} --steps {steps} "
+            f"--steps-per-epoch {config['steps_per_epoch']} --config {config_file}{init} "
+            f"--seed {config['seed']} --out {rel(run)}")
+
+
+def overrides_of(config):
+    """The run's recipe fields that differ from the preset's recipe (what --config gave)."""
+    from keras_sr.training import get_recipe
+
+    base = get_recipe(config["model"]).to_dict()
+    return {k: v for k, v in config["recipe"].items() if base.get(k) != v}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--run", required=True, help="finished run folder of keras-sr train")
+    p.add_argument("--set5", default=str(SHARED / "Set5" / "HR"))
+    p.add_argument("--target", type=float, help="Set5 PSNR target (dB) for the card")
+    p.add_argument("--reference", default="", help="published/reference Set5 figure for the card")
+    p.add_argument("--notes", default="", help="extra text for the card (Markdown)")
+    p.add_argument("--dest", default=str(ROOT / "keras_sr" / "weights"), help="where the files go")
+    p.add_argument("--machine", default="the shared 2-core CPU of the keras-sr dev machine (no GPU)")
+    args = p.parse_args(argv)
+
+    import keras
+    import numpy as np
+
+    import keras_sr
+    from keras_sr import models
+    from keras_sr.data import list_image_files
+    from keras_sr.utils import atomic
+
+    run = Path(args.run)
+    config = json.loads((run / "config.json").read_text())
+    result = json.loads((run / "result.json").read_text())
+    name, scale = config["model"], int(config["scale"])
+    model = keras.saving.load_model(run / "checkpoints" / "final.keras", compile=False, safe_mode=True)
+    build = {}
+    if models.get_preset(name)["arch"] == "rt4ksr":
+        from keras_sr.models.rt4ksr import reparameterize
+
+        x = np.random.default_rng(0).uniform(0, 1, (1, 32, 48, 3)).astype("float32")
+        deploy = reparameterize(model)
+        diff = float(np.max(np.abs(np.asarray(model(x)) - np.asarray(deploy(x)))))
+        if diff > 1e-4:
+            sys.exit(f"re-parameterized model differs by {diff:.2e} (> 1e-4)")
+        model, build = deploy, {"deploy": True}
+    stem = f"{name}_x{scale}"
+    wdir = Path(args.dest)
+    weights_file = wdir / f"{stem}.weights.h5"
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save_weights(os.path.join(tmp, weights_file.name))
+        atomic.write_bytes(weights_file, Path(tmp, weights_file.name).read_bytes(), overwrite=True)
+    digest = hashlib.sha256(weights_file.read_bytes()).hexdigest()
+
+    sr = keras_sr.evaluate(model, args.set5, scale, verbose=1)["datasets"][0]
+    bic = keras_sr.evaluate("bicubic", args.set5, scale)["datasets"][0]
+    recipe = config["recipe"]
+    n_images = sum(len(list_image_files(d)) for d in config["data"])
+    overrides = overrides_of(config)
+    config_file = f"keras_sr/weights/{stem}.train.json"
+    atomic.write_text(wdir / f"{stem}.train.json", json.dumps(overrides, indent=2) + "\n", overwrite=True)
+    today = datetime.date.today().isoformat()
+    params = model.count_params()
+    target = "" if args.target is None else (
+        f"| target (issue #9) | ≥ {args.target:.2f} dB | | {'met' if sr['psnr'] >= args.target else 'NOT met'} |\n")
+    card = f"""# keras-sr {name} x{scale} ({'deploy form' if build.get('deploy') else 'as trained'})
+
+Weights keras-sr trained itself with `keras-sr train` (no other project's checkpoint is used or
+derived from). Load with `keras_sr.models.build("{name}", scale={scale}, weights="default")`.
+
+* File: `{weights_file.name}` ({weights_file.stat().st_size:,} bytes, SHA-256 `{digest}`),
+  {params:,} parameters{' (re-parameterized from the training form; outputs agree within ' + f'{diff:.1e})' if build else ''}.
+* Data: {', '.join(rel(d) for d in config['data'])} ({n_images} images; T91 + BSD200 is the
+  classic 291-image set); HR patches with MATLAB bicubic LR made on the fly, random flips / 90° rotations.
+* Recipe: {recipe['loss']} loss{' + high-frequency L1 (weight ' + str(recipe['high_frequency_weight']) + ')' if recipe['high_frequency_weight'] else ''},
+  Adam {recipe['learning_rate']:g} ({recipe['schedule']}{', x' + str(recipe['gamma']) + ' at steps ' + ', '.join(map(str, recipe['milestones'])) if recipe['schedule'] == 'multistep' else ''}),
+  batch {recipe['batch_size']}, {recipe['hr_patch_size'] or recipe['patch_size'] * scale} px HR patches,
+  {result['steps']:,} updates in {result['seconds'] / 60:.0f} min on {args.machine}.
+  Recipe overrides: `{config_file}`{'; warm start from ' + rel(config['init_weights']) if config.get('init_weights') else ''}.
+* Command: `{train_command(config, run, config_file)}`
+* Checkpoint: the run's final weights (`final.keras`), not the best validation epoch (the
+  validation images are Set5, the benchmark below).
+
+## Set5 (Y, shave {scale}, MATLAB bicubic LR; measured {today})
+
+| | PSNR | SSIM | |
+|---|---|---|---|
+| keras-sr {name} x{scale} (these weights) | {sr['psnr']:.2f} dB | {sr['ssim']:.4f} | |
+| bicubic | {bic['psnr']:.2f} dB | {bic['ssim']:.4f} | |
+| reference | {args.reference} | | |
+{target}
+{args.notes}
+"""
+    atomic.write_text(wdir / f"{stem}.md", card, overwrite=True)
+    index_path = wdir / "index.json"
+    index = json.loads(index_path.read_text()) if index_path.is_file() else {}
+    index[stem] = {"preset": name, "scale": scale, "file": weights_file.name, "build": build, "sha256": digest,
+                   "card": f"{stem}.md", "train_config": f"{stem}.train.json",
+                   "set5": {"psnr": round(sr["psnr"], 3), "ssim": round(sr["ssim"], 4),
+                            "bicubic_psnr": round(bic["psnr"], 3), "bicubic_ssim": round(bic["ssim"], 4)},
+                   "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today}
+    atomic.write_text(index_path, json.dumps(dict(sorted(index.items())), indent=2) + "\n", overwrite=True)
+    print(card)
+
+
+if __name__ == "__main__":
+    main()

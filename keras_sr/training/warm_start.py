@@ -1,0 +1,56 @@
+"""Start a training run from another model's weights (EDSR §3.2: x3/x4 start from x2).
+
+``warm_start(model, source)`` copies, layer by layer, every layer of ``source`` whose name
+and weight shapes match a layer of ``model``: the shared body of a x2 model goes into a
+x3 or x4 model of the same architecture, whose upsampler (other shapes) keeps its fresh
+initialisation. A ``.weights.h5`` file must fit ``model`` exactly (``model.load_weights``).
+"""
+
+import os
+
+
+def warm_start(model, source):
+    """Copy matching weights from ``source`` into ``model`` (in place).
+
+    Args:
+        model: the ``keras.Model`` to initialise.
+        source: a ``keras.Model``, a ``.keras`` file (matched by layer name and weight
+            shapes), or a ``.weights.h5`` file of the same architecture.
+
+    Returns:
+        dict: ``copied`` and ``kept`` (names of the layers with weights that were / were
+        not initialised from ``source``).
+
+    Raises:
+        FileNotFoundError: a missing file. ValueError: nothing in ``source`` fits ``model``.
+    """
+    import keras
+
+    from keras_sr.inference import load_weights
+
+    with_weights = [layer for layer in model.layers if layer.weights]
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"warm-start file {path} not found")
+        if path.endswith(".weights.h5"):
+            load_weights(model, path)
+            return {"copied": [layer.name for layer in with_weights], "kept": []}
+        if not path.endswith(".keras"):
+            raise ValueError(f"warm-start file {path} must be a .keras model or a .weights.h5 file")
+        import keras_sr.layers  # noqa: F401  (registers the serializable layers)
+
+        source = keras.saving.load_model(path, compile=False, safe_mode=True)
+    by_name = {layer.name: layer for layer in source.layers if layer.weights}
+    copied, kept = [], []
+    for layer in with_weights:
+        donor = by_name.get(layer.name)
+        if donor is not None and [tuple(w.shape) for w in donor.weights] == [tuple(w.shape) for w in layer.weights]:
+            layer.set_weights(donor.get_weights())
+            copied.append(layer.name)
+        else:
+            kept.append(layer.name)
+    if not copied:
+        raise ValueError(f"no layer of {source.name!r} fits {model.name!r} (names or shapes differ): "
+                         "warm-start from a model of the same architecture")
+    return {"copied": copied, "kept": kept}

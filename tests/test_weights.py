@@ -1,0 +1,147 @@
+"""Shipped weights (``weights="default"``), warm starts, and ``keras-sr upscale`` defaults."""
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_sr import models, weights
+from keras_sr.cli import main
+from keras_sr.data import read_image
+from keras_sr.training import train
+from keras_sr.training.warm_start import warm_start
+
+TINY_RT4KSR = {"num_feats": 8, "num_blocks": 1}
+
+
+def _lr(seed=0, h=16, w=20):
+    return np.random.default_rng(seed).uniform(0, 1, (1, h, w, 3)).astype("float32")
+
+
+@pytest.fixture
+def shipped_dir(tmp_path, monkeypatch):
+    """A weights folder holding one tiny deploy-form RT4KSR x2, installed as the shipped set."""
+    from keras_sr.models.rt4ksr import reparameterize
+
+    trained = models.build("rt4ksr", scale=2, **TINY_RT4KSR)
+    for w in trained.weights:  # non-trivial weights, so that a fresh build differs
+        if w.trainable:
+            w.assign(np.random.default_rng(1).normal(0, 0.1, w.shape).astype("float32"))
+    deploy = reparameterize(trained)
+    path = tmp_path / "rt4ksr_x2.weights.h5"
+    deploy.save_weights(path)
+    (tmp_path / "rt4ksr_x2.md").write_text("# card\n")
+    entry = {"preset": "rt4ksr", "scale": 2, "file": path.name, "build": {"deploy": True, **TINY_RT4KSR},
+             "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "card": "rt4ksr_x2.md"}
+    (tmp_path / "index.json").write_text(json.dumps({"rt4ksr_x2": entry}))
+    monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path)
+    monkeypatch.setattr(weights, "INDEX", tmp_path / "index.json")
+    monkeypatch.setattr(weights, "SHIPPED", weights._read_index())
+    return tmp_path, deploy
+
+
+def test_build_with_default_weights_loads_the_shipped_file(shipped_dir):
+    folder, deploy = shipped_dir
+    model = models.build("rt4ksr", scale=2, weights="default")
+    assert weights.shipped() == [("rt4ksr", 2)]
+    assert weights.model_card("rt4ksr", 2) == "# card\n"
+    np.testing.assert_array_equal(np.asarray(model(_lr())), np.asarray(deploy(_lr())))
+    fresh = models.build("rt4ksr", scale=2, deploy=True, **TINY_RT4KSR)
+    assert not np.allclose(np.asarray(fresh(_lr())), np.asarray(deploy(_lr())))
+    with pytest.raises(ValueError, match="need deploy=True"):
+        models.build("rt4ksr", scale=2, weights="default", deploy=False)
+    with pytest.raises(ValueError, match=r"ships no weights for 'rt4ksr' x3; shipped: rt4ksr x2"):
+        models.build("rt4ksr", scale=3, weights="default")
+    # a damaged file is refused by name, not loaded
+    path = folder / "rt4ksr_x2.weights.h5"
+    path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(ValueError, match="rt4ksr_x2.weights.h5 is damaged"):
+        models.build("rt4ksr", scale=2, weights="default")
+
+
+def test_build_with_a_weights_file(tmp_path):
+    source = models.build("edsr-baseline", scale=2, num_blocks=1, filters=8)
+    source.save_weights(tmp_path / "e.weights.h5")
+    model = models.build("edsr-baseline", scale=2, num_blocks=1, filters=8, weights=tmp_path / "e.weights.h5")
+    np.testing.assert_array_equal(np.asarray(model(_lr())), np.asarray(source(_lr())))
+    with pytest.raises(ValueError, match="e.weights.h5 does not fit"):
+        models.build("edsr-baseline", scale=2, num_blocks=2, filters=8, weights=tmp_path / "e.weights.h5")
+    with pytest.raises(FileNotFoundError, match="missing.weights.h5"):
+        models.build("edsr-baseline", scale=2, weights=tmp_path / "missing.weights.h5")
+
+
+def test_warm_start_copies_the_body_of_another_scale(tmp_path):
+    x2 = models.build("rt4ksr", scale=2, **TINY_RT4KSR)
+    for w in x2.weights:
+        w.assign(np.random.default_rng(2).normal(0, 0.1, w.shape).astype("float32"))
+    x2.save(tmp_path / "x2.keras")
+    x4 = models.build("rt4ksr", scale=4, **TINY_RT4KSR)
+    fresh_up = [w.numpy() for w in x4.get_layer("upsample_conv").weights]
+    done = warm_start(x4, tmp_path / "x2.keras")
+    assert done["kept"] == ["upsample_conv"]  # 3·(2·4)² output channels: another shape
+    assert "head" in done["copied"] and "tail_conv" in done["copied"]
+    np.testing.assert_array_equal(x4.get_layer("head").weights[0].numpy(), x2.get_layer("head").weights[0].numpy())
+    for before, after in zip(fresh_up, x4.get_layer("upsample_conv").weights):
+        np.testing.assert_array_equal(before, after.numpy())
+    with pytest.raises(ValueError, match="no layer of"):
+        warm_start(models.build("srcnn", scale=2), tmp_path / "x2.keras")
+    with pytest.raises(FileNotFoundError, match="nope.keras"):
+        warm_start(x4, tmp_path / "nope.keras")
+
+
+def test_train_init_weights_starts_from_the_given_model(tmp_path):
+    from skimage import data as skdata
+
+    from keras_sr.data import write_image
+
+    hr = tmp_path / "hr"
+    hr.mkdir()
+    write_image(str(hr / "a.png"), skdata.astronaut()[100:196, 100:196])
+    tiny = {"model_overrides": TINY_RT4KSR, "batch_size": 2, "hr_patch_size": 24}
+    first = train("rt4ksr", 2, str(hr), steps=3, out=tmp_path / "x2", config=tiny, verbose=0)
+    second = train("rt4ksr", 3, str(hr), steps=1, out=tmp_path / "x3", config=tiny, verbose=0, learning_rate=1e-12,
+                   init_weights=first["final_model"])
+    import keras
+
+    a = keras.saving.load_model(first["final_model"])
+    b = keras.saving.load_model(second["final_model"])
+    # one update at lr 1e-12 leaves the copied body as it was
+    np.testing.assert_allclose(b.get_layer("head").weights[0].numpy(), a.get_layer("head").weights[0].numpy(),
+                               atol=1e-6)
+    saved = json.loads((tmp_path / "x3" / "config.json").read_text())
+    assert saved["init_weights"] == first["final_model"]
+
+
+def test_upscale_sample_with_comparison_and_shipped_default(shipped_dir, tmp_path, capsys):
+    out = tmp_path / "new" / "chelsea_x2.png"  # the folder is created
+    assert main(["upscale", "--sample", "chelsea", "-o", str(out), "--compare"]) == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out} (902x600, rt4ksr x2)" in printed
+    compare = tmp_path / "new" / "chelsea_x2_compare.png"
+    assert f"wrote {compare} (bicubic | rt4ksr)" in printed
+    with Image.open(compare) as img:
+        assert img.width > 2 * 192 * 2 and img.height > 192 * 2  # two 2x-zoomed 192 px crops + captions
+    # the default model is the shipped RT4KSR x2: same pixels as building it by hand
+    from skimage import data as skdata
+
+    from keras_sr.inference import load_predictor
+
+    predict = load_predictor("rt4ksr", scale=2, weights="default")  # pads 451 px to even, crops back
+    lr = skdata.chelsea().astype("float32") / 255.0
+    expected = np.clip(np.floor(predict(lr) * 255 + 0.5), 0, 255)
+    np.testing.assert_allclose(read_image(out), expected, atol=1)
+
+
+def test_upscale_refuses_an_untrained_preset_unless_asked(tmp_path, capsys):
+    assert main(["upscale", "--sample", "coffee", "-o", str(tmp_path / "c.png"),
+                 "--model", "edsr-baseline", "--scale", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "edsr-baseline x2 has no shipped weights" in err and "--weights" in err
+    assert not (tmp_path / "c.png").exists()
+    assert main(["upscale", "-o", str(tmp_path / "c.png")]) == 2
+    assert "no input" in capsys.readouterr().err
+    assert main(["upscale", "--sample", "coffee", "-o", str(tmp_path / "c.png"), "--model", "srcnn",
+                 "--scale", "2", "--weights", "none"]) == 0
+    assert read_image(tmp_path / "c.png").shape == (800, 1200, 3)
