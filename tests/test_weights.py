@@ -34,7 +34,8 @@ def shipped_dir(tmp_path, monkeypatch):
     deploy.save_weights(path)
     (tmp_path / "rt4ksr_x2.md").write_text("# card\n")
     entry = {"preset": "rt4ksr", "scale": 2, "file": path.name, "build": {"deploy": True, **TINY_RT4KSR},
-             "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "card": "rt4ksr_x2.md"}
+             "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "card": "rt4ksr_x2.md", "steps": 1234,
+             "set5": {"psnr": 35.5, "ssim": 0.95, "bicubic_psnr": 33.67, "bicubic_ssim": 0.93}}
     (tmp_path / "index.json").write_text(json.dumps({"rt4ksr_x2": entry}))
     monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path)
     monkeypatch.setattr(weights, "INDEX", tmp_path / "index.json")
@@ -145,3 +146,13 @@ def test_upscale_refuses_an_untrained_preset_unless_asked(tmp_path, capsys):
     assert main(["upscale", "--sample", "coffee", "-o", str(tmp_path / "c.png"), "--model", "srcnn",
                  "--scale", "2", "--weights", "none"]) == 0
     assert read_image(tmp_path / "c.png").shape == (800, 1200, 3)
+
+
+def test_models_lists_shipped_weights_and_export_takes_them(shipped_dir, tmp_path, capsys):
+    assert main(["models", "--shipped"]) == 0
+    out = capsys.readouterr().out
+    assert "rt4ksr x2: 35.50 dB / 0.9500 (bicubic 33.67 dB), 1,234 steps" in out
+    assert main(["export", "--model", "rt4ksr", "--scale", "2", "--weights", "default", "--formats", "fp16",
+                 "--input-size", "64x48", "--parity-images", "1", "--out", str(tmp_path / "exp")]) == 0
+    meta = json.loads(next((tmp_path / "exp").glob("*fp16*.json")).read_text())
+    assert meta["input"]["shape"] == [1, 48, 64, 3]

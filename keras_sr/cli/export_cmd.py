@@ -8,7 +8,9 @@ def add_arguments(p):
     src = p.add_mutually_exclusive_group()
     p.add_argument("--model", required=True, metavar="NAME",
                    help="preset name (keras-sr models); with --keras, the name used for the files")
-    src.add_argument("--weights", metavar="PATH", help="weights (.weights.h5) to load into the preset")
+    src.add_argument("--weights", metavar="PATH",
+                     help="weights (.weights.h5) to load into the preset, or 'default': the weights "
+                          "keras-sr ships for it (keras-sr models --shipped)")
     src.add_argument("--keras", metavar="FILE", help="a saved .keras model to export instead of a preset build")
     p.add_argument("--scale", type=int, help="upscaling factor (required when the preset has several)")
     p.add_argument("--formats", default="savedmodel,fp32,fp16",
@@ -57,12 +59,10 @@ def load_model(args):
     preset = models.get_preset(args.model)
     if not preset["scales"]:
         raise ValueError(f"model {args.model!r} is not a super-resolution model (it has no scale)")
-    model = models.build(args.model, scale=args.scale, **parse_key_values(args.overrides))
+    model = models.build(args.model, scale=args.scale, weights=args.weights, **parse_key_values(args.overrides))
     if isinstance(model.output, (list, tuple)):
         raise ValueError(f"model {args.model!r} needs --scale (one of "
                          f"{', '.join(map(str, preset['scales']))})")
-    if args.weights:
-        model.load_weights(args.weights)
     return model
 
 

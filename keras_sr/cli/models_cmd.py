@@ -6,6 +6,8 @@ def add_parser(sub, parents):
                        description="List the model presets, the scales each supports and the "
                                    "trainable parameter count of each build.")
     p.add_argument("names", nargs="*", metavar="NAME", help="only these presets (default: all)")
+    p.add_argument("--shipped", action="store_true",
+                   help="list the weights keras-sr ships (weights='default') with their Set5 figures")
 
 
 def count_params(name):
@@ -24,8 +26,25 @@ def count_params(name):
     return counts
 
 
+def print_shipped():
+    from keras_sr import weights
+
+    if not weights.shipped():
+        print("keras-sr ships no weights in this version")
+        return
+    print("shipped weights (Set5, Y, shave = scale; model card beside each file):")
+    for name, scale in weights.shipped():
+        e = weights.entry(name, scale)
+        s5 = e["set5"]
+        print(f"  {name} x{scale}: {s5['psnr']:.2f} dB / {s5['ssim']:.4f} (bicubic {s5['bicubic_psnr']:.2f} dB), "
+              f"{e['steps']:,} steps; card {weights.WEIGHTS_DIR / e['card']}")
+
+
 def run(args):
     from keras_sr import models
+
+    if args.shipped:
+        return print_shipped()
 
     names = args.names or models.list()
     for name in names:
