@@ -192,6 +192,11 @@ def test_empty_or_imageless_sources(tmp_path):
     (empty / "a.txt").write_text("x")
     with pytest.raises(ValueError, match="has no images"):
         data.evaluation_dataset(empty, 2)
+    nested = tmp_path / "nested"
+    (nested / "T91").mkdir(parents=True)
+    data.write_image(str(nested / "T91" / "a.png"), np.zeros((8, 8, 3), np.uint8))
+    with pytest.raises(ValueError, match=r"nested has no images .*its subfolders T91 have images"):
+        data.training_dataset(nested)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         data.training_dataset(tmp_path / "missing")
     with pytest.raises(ValueError, match="cache.*does not exist"):

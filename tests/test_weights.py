@@ -156,3 +156,37 @@ def test_models_lists_shipped_weights_and_export_takes_them(shipped_dir, tmp_pat
                  "--input-size", "64x48", "--parity-images", "1", "--out", str(tmp_path / "exp")]) == 0
     meta = json.loads(next((tmp_path / "exp").glob("*fp16*.json")).read_text())
     assert meta["input"]["shape"] == [1, 48, 64, 3]
+
+
+def _shipped_params():
+    return [pytest.param(name, scale, id=f"{name}_x{scale}") for name, scale in weights.shipped()]
+
+
+@pytest.mark.parametrize("name,scale", _shipped_params())
+def test_shipped_weights_beat_bicubic_on_a_photo(name, scale):
+    """The real shipped files: they load, and beat MATLAB bicubic on a photo no run trained on."""
+    from skimage import data as skdata
+
+    from keras_sr.data import matlab_imresize, modcrop, psnr_y
+    from keras_sr.inference import load_predictor
+
+    hr = modcrop(skdata.coffee(), scale * 2)  # coffee is in neither T91 nor BSD200
+    lr = matlab_imresize(hr, 1.0 / scale)
+    sr = load_predictor(name, scale=scale, weights="default")(lr.astype("float32") / 255.0)
+    bicubic = matlab_imresize(lr, float(scale))
+    gain = psnr_y(np.clip(np.floor(sr * 255 + 0.5), 0, 255).astype("uint8"), hr, shave=scale) - \
+        psnr_y(bicubic, hr, shave=scale)
+    assert gain > 0.3, f"{name} x{scale}: {gain:+.2f} dB over bicubic"
+
+
+@pytest.mark.parametrize("name,scale", _shipped_params())
+def test_shipped_weights_reproduce_their_card_on_set5(name, scale):
+    import keras_sr
+    from conftest import shared_path
+
+    set5 = shared_path("data", "Set5", "HR")
+    model = keras_sr.models.build(name, scale=scale, weights="default")
+    result = keras_sr.evaluate(model, str(set5), scale)["datasets"][0]
+    card = weights.entry(name, scale)["set5"]
+    assert result["psnr"] == pytest.approx(card["psnr"], abs=0.005)
+    assert result["ssim"] == pytest.approx(card["ssim"], abs=0.0005)

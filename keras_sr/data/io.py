@@ -54,7 +54,12 @@ def list_image_files(sources):
         if os.path.isdir(source):
             found = sorted(str(p) for p in Path(source).iterdir() if p.is_file() and is_image_file(p))
             if not found:
-                raise ValueError(f"folder {source} has no images ({', '.join(IMAGE_EXTENSIONS)})")
+                subs = sorted(p.name for p in Path(source).iterdir()
+                              if p.is_dir() and any(is_image_file(q) for q in p.iterdir() if q.is_file()))
+                hint = (f"; its subfolders {', '.join(subs)} have images: give each as a source, or a glob "
+                        f"such as {os.path.join(source, '*', '*.png')} (folders are not searched recursively)"
+                        if subs else "")
+                raise ValueError(f"folder {source} has no images ({', '.join(IMAGE_EXTENSIONS)}){hint}")
             files.extend(found)
         elif os.path.isfile(source):
             files.append(source)
