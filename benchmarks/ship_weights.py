@@ -80,8 +80,16 @@ def main(argv=None):
     result = json.loads((run / "result.json").read_text())
     name, scale = config["model"], int(config["scale"])
     model = keras.saving.load_model(run / "checkpoints" / "final.keras", compile=False, safe_mode=True)
-    build = {}
+    stem = f"{name}_x{scale}"
+    wdir = Path(args.dest)
+    build, training_file = {}, None
     if models.get_preset(name)["arch"] == "rt4ksr":
+        # the training form too, as a .keras model: `keras-sr train --init-weights` continues from it
+        # (fine-tuning, or the body of another scale); the deploy form cannot be trained further
+        training_file = f"{stem}.training.keras"
+        with tempfile.TemporaryDirectory() as tmp:
+            model.save(os.path.join(tmp, training_file))
+            atomic.write_bytes(wdir / training_file, Path(tmp, training_file).read_bytes(), overwrite=True)
         from keras_sr.models.rt4ksr import reparameterize
 
         x = np.random.default_rng(0).uniform(0, 1, (1, 32, 48, 3)).astype("float32")
@@ -90,8 +98,6 @@ def main(argv=None):
         if diff > 1e-4:
             sys.exit(f"re-parameterized model differs by {diff:.2e} (> 1e-4)")
         model, build = deploy, {"deploy": True}
-    stem = f"{name}_x{scale}"
-    wdir = Path(args.dest)
     weights_file = wdir / f"{stem}.weights.h5"
     with tempfile.TemporaryDirectory() as tmp:
         model.save_weights(os.path.join(tmp, weights_file.name))
@@ -124,7 +130,7 @@ derived from). Load with `keras_sr.models.build("{name}", scale={scale}, weights
   {result['steps']:,} updates in {result['seconds'] / 60:.0f} min on {args.machine}.
   Recipe overrides: `{config_file}`{'; warm start from ' + rel(config['init_weights']) if config.get('init_weights') else ''}.
 * Command: `{train_command(config, run, config_file)}`
-* Checkpoint: the run's final weights (`final.keras`), not the best validation epoch (the
+{'* Training form (for `keras-sr train --init-weights`): `' + training_file + '`.' + chr(10) if training_file else ''}* Checkpoint: the run's final weights (`final.keras`), not the best validation epoch (the
   validation images are Set5, the benchmark below).
 
 ## Set5 (Y, shave {scale}, MATLAB bicubic LR; measured {today})
@@ -141,7 +147,7 @@ derived from). Load with `keras_sr.models.build("{name}", scale={scale}, weights
     index_path = wdir / "index.json"
     index = json.loads(index_path.read_text()) if index_path.is_file() else {}
     index[stem] = {"preset": name, "scale": scale, "file": weights_file.name, "build": build, "sha256": digest,
-                   "card": f"{stem}.md", "train_config": f"{stem}.train.json",
+                   "card": f"{stem}.md", "train_config": f"{stem}.train.json", "training_form": training_file,
                    "set5": {"psnr": round(sr["psnr"], 3), "ssim": round(sr["ssim"], 4),
                             "bicubic_psnr": round(bic["psnr"], 3), "bicubic_ssim": round(bic["ssim"], 4)},
                    "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today}
