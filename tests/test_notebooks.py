@@ -25,6 +25,10 @@ SMOKE = {
     "01_quickstart_edsr.ipynb": dict(
         STEPS=4, STEPS_PER_EPOCH=2, BATCH_SIZE=2, PATCH_SIZE=12, MODEL_OVERRIDES=TINY_EDSR,
         EXPORT_INPUT_SIZE=(32, 24)),
+    "02_srgan.ipynb": dict(
+        PRETRAIN_STEPS=2, GAN_STEPS=2, STEPS_PER_EPOCH=2, BATCH_SIZE=2, HR_PATCH_SIZE=32,
+        VGG_WEIGHTS=None, GENERATOR_OVERRIDES={"num_blocks": 1, "filters": 8},
+        DISCRIMINATOR_OVERRIDES={"filters": 4}),
 }
 TIMEOUT = 600  # seconds per cell
 
