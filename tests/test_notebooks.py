@@ -29,6 +29,9 @@ SMOKE = {
         PRETRAIN_STEPS=2, GAN_STEPS=2, STEPS_PER_EPOCH=2, BATCH_SIZE=2, HR_PATCH_SIZE=32,
         VGG_WEIGHTS=None, GENERATOR_OVERRIDES={"num_blocks": 1, "filters": 8},
         DISCRIMINATOR_OVERRIDES={"filters": 4}),
+    "03_rt4ksr_realtime.ipynb": dict(
+        STEPS=4, STEPS_PER_EPOCH=2, BATCH_SIZE=2, HR_PATCH_SIZE=32, EXPORT_INPUT_SIZE=(32, 24),
+        LATENCY_RUNS=2, LATENCY_THREADS=(1,)),
 }
 TIMEOUT = 600  # seconds per cell
 
