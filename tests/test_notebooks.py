@@ -32,6 +32,8 @@ SMOKE = {
     "03_rt4ksr_realtime.ipynb": dict(
         STEPS=4, STEPS_PER_EPOCH=2, BATCH_SIZE=2, HR_PATCH_SIZE=32, EXPORT_INPUT_SIZE=(32, 24),
         LATENCY_RUNS=2, LATENCY_THREADS=(1,)),
+    "04_mdsr_multiscale.ipynb": dict(
+        STEPS=6, STEPS_PER_EPOCH=3, BATCH_SIZE=2, PATCH_SIZE=12, MODEL_OVERRIDES=TINY_EDSR),
 }
 TIMEOUT = 600  # seconds per cell
 
