@@ -11,8 +11,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("convert", "data", "evaluation", "inference", "layers", "models", "receptive_field",
-               "self_ensemble", "upscaling", "visualize", "weights")
+_SUBMODULES = ("convert", "data", "evaluation", "export", "inference", "layers", "models", "receptive_field",
+               "samples", "self_ensemble", "training", "upscaling", "utils", "visualize", "weights")
 # Top-level functions: keras_sr.upscale(model, image, ...), keras_sr.evaluate(model, dirs, scale)
 _FUNCTIONS = {"upscale": "upscaling", "evaluate": "evaluation"}
 

@@ -162,3 +162,21 @@ def test_bad_input_leaves_no_run_folder(folders, tmp_path):
         training.train("edsr-baseline", 2, str(hr), epochs=1, out=run, verbose=0,
                        model_overrides={"blocks": 1}, batch_size=2, patch_size=8)
     assert not run.exists()  # nothing half-made: the same command works once fixed
+
+
+def test_validation_pads_sizes_the_model_cannot_take(tmp_path):
+    """RT4KSR pixel-unshuffles by 2: a x3 validation image with an odd LR size (Set5 butterfly:
+    85x85) is edge-padded and the SR cropped, as keras-sr eval does."""
+    from skimage import data as skdata
+
+    from keras_sr import models
+    from keras_sr.training import ValidationImages
+
+    folder = tmp_path / "val"
+    folder.mkdir()
+    data.write_image(str(folder / "odd.png"), skdata.astronaut()[:51, :45])  # LR 17x15 at x3
+    images = ValidationImages(str(folder), 3)
+    model = models.build("rt4ksr", scale=3, num_feats=8, num_blocks=1)
+    (sr,) = images.predict(model)
+    assert sr.shape == (51, 45, 3)
+    assert np.isfinite(images.psnr(model))

@@ -37,8 +37,15 @@ class ValidationImages:
         return len(self.pairs)
 
     def predict(self, model):
-        """SR images of ``model`` (one image at a time: sizes differ)."""
-        return [np.asarray(model(lr[None], training=False))[0] for lr, _ in self.pairs]
+        """SR images of ``model`` (one image at a time: sizes differ). Sizes a model cannot take
+        (RT4KSR pixel-unshuffles by 2; Set5 at x3 has odd LR sizes) are edge-padded and the
+        SR cropped, as in :mod:`keras_sr.evaluation`."""
+        from keras_sr.inference import Predictor, input_multiple
+
+        channels = self.pairs[0][0].shape[-1]
+        run = Predictor(lambda lr: np.asarray(model(lr[None], training=False))[0], model.name, self.scale,
+                        channels, input_multiple(model))
+        return [run(lr) for lr, _ in self.pairs]
 
     def psnr(self, model):
         """Mean benchmark PSNR of ``model`` over the images."""
