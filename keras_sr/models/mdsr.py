@@ -1,4 +1,4 @@
-"""MDSR: one multi-scale network for ×2/×3/×4 (Lim et al., CVPRW 2017, §3.2; SPECS §1.2)."""
+"""MDSR: one multi-scale network for ×2/×3/×4 (Lim et al., CVPRW 2017, §3.3; SPECS §1.2)."""
 
 import keras
 
@@ -11,13 +11,13 @@ PRESETS = {
         "arch": "mdsr", "scales": (2, 3, 4),
         "config": {"num_blocks": 16, "filters": 64},
         "description": "MDSR baseline: shared 16-block body, per-scale 5x5 pre-processing and upsamplers",
-        "reference": "Lim et al., CVPRW 2017, §3.2 (EDSR-PyTorch mdsr.py)",
+        "reference": "Lim et al., CVPRW 2017, §3.3 (EDSR-PyTorch mdsr.py)",
     },
     "mdsr": {
         "arch": "mdsr", "scales": (2, 3, 4),
         "config": {"num_blocks": 80, "filters": 64},
         "description": "MDSR: shared 80-block body, per-scale 5x5 pre-processing and upsamplers",
-        "reference": "Lim et al., CVPRW 2017, §3.2 (EDSR-PyTorch mdsr.py)",
+        "reference": "Lim et al., CVPRW 2017, §3.3 (EDSR-PyTorch mdsr.py)",
     },
 }
 
@@ -71,7 +71,7 @@ def scale_model(model, scale, name=None):
 
     It shares every layer (and so every weight) with ``model``: training it updates the
     shared body and that scale's modules only, which is MDSR's per-batch-scale
-    training (§3.2); it exports like any single-scale model.
+    training (§3.3); it exports like any single-scale model.
     """
     try:
         out = model.get_layer(output_name(scale)).output

@@ -5,7 +5,7 @@ one random scale per batch. :class:`MultiScaleTrainer` wraps the multi-output MD
 (``models.build("mdsr-baseline")``) and, per batch, runs the single-scale view of that
 scale (:func:`keras_sr.models.mdsr.scale_model`, shared weights), computes the loss, and
 applies the gradients to that view's variables only: the shared head/body/tail and the
-scale's own pre-processing blocks and upsampler (Lim et al., CVPRW 2017, §3.2; SPECS §1.3).
+scale's own pre-processing blocks and upsampler (Lim et al., CVPRW 2017, §3.3; SPECS §1.3).
 The other scales' variables receive no update at all — not even Adam's momentum, which a
 zero gradient would still apply. TensorFlow backend (``tf.switch_case`` on the scale), one
 device: a ``tf.distribute`` strategy cannot aggregate gradients inside ``tf.switch_case``, so

@@ -197,7 +197,7 @@ RECIPES = {
         _EDSR, kind="multiscale", scales=(2, 3, 4),
         description="EDSR's recipe, each batch one random scale of (2, 3, 4); only that scale's modules "
                     "and the shared body are updated",
-        reference="Lim et al., CVPRW 2017, §3.2/4.2; SPECS §1.3"),
+        reference="Lim et al., CVPRW 2017, §3.3/4.2; SPECS §1.3"),
     "srdensenet": dict(
         loss="mse", learning_rate=1e-4, schedule="multistep", milestones=(80_000,), gamma=0.1,
         hr_patch_size=100, batch_size=32, channels="y", steps=100_000,
