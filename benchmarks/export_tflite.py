@@ -113,6 +113,7 @@ def main(argv=None):
                 print(f"{name} x{scale} at {size[0]}x{size[1]} ...", flush=True)
                 rows.append(bench_model(name, size, scale, formats, threads, args.repeat,
                                         args.keras_repeat, overrides))
+                print(markdown(rows[-1:], formats, threads).splitlines()[-1], flush=True)  # kept if cut short
     print()
     print(f"CPU: {os.cpu_count()} cores; LiteRT XNNPACK; best of {args.repeat} runs "
           f"(Keras: {args.keras_repeat}); fixed-shape exports, batch 1.")
