@@ -1,4 +1,4 @@
-"""The main job until keras-sr ships trained weights: a short, honest EDSR-baseline run.
+"""``keras-sr demo``: a short, honest EDSR-baseline run from scratch (no shipped weights used).
 
 Trains EDSR-baseline ×2 from scratch for a few minutes on photos that scikit-image ships
 (nothing is downloaded), upscales a held-out photo, writes LR / bicubic / EDSR images and
@@ -12,20 +12,12 @@ import time
 
 import numpy as np
 
+from keras_sr.samples import photo_path as skimage_photo
+
 # skimage ships these in skimage/data (no download): training photos and a held-out one.
 TRAIN_PHOTOS = ("chelsea.png", "coffee.png", "rocket.jpg", "hubble_deep_field.jpg")
 TEST_PHOTO = "astronaut.png"
 DETAIL = (24, 136, 200, 200)  # (top, left, height, width) of the HR test photo: face and hair
-
-
-def skimage_photo(name):
-    """Path of a photo bundled with scikit-image."""
-    from skimage import data
-
-    path = os.path.join(data.data_dir, name)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"scikit-image photo {path} is missing; reinstall scikit-image")
-    return path
 
 
 def run_demo(out_dir, steps=800, scale=2, patch_size=24, batch_size=16, learning_rate=1e-3,

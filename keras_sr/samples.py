@@ -23,12 +23,19 @@ def sample_photo_paths():
     return [os.path.join(data_dir, n) for n in SAMPLE_PHOTOS if os.path.exists(os.path.join(data_dir, n))]
 
 
+def photo_path(filename):
+    """Path of ``filename`` (e.g. ``"astronaut.png"``) in scikit-image's data folder."""
+    from skimage.data import data_dir
+
+    path = os.path.join(data_dir, filename)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"scikit-image photo {path} is missing; reinstall scikit-image")
+    return path
+
+
 def sample_path(name):
     """The path of sample photo ``name`` (see :func:`sample_names`)."""
-    if name not in sample_names():
-        raise ValueError(f"unknown sample photo {name!r}; samples: {', '.join(sample_names())}")
-    for path in sample_photo_paths():
-        if os.path.splitext(os.path.basename(path))[0] == name:
-            return path
-    raise FileNotFoundError(f"sample photo {name!r} is missing from this scikit-image install "
-                            "(reinstall scikit-image)")
+    names = sample_names()
+    if name not in names:
+        raise ValueError(f"unknown sample photo {name!r}; samples: {', '.join(names)}")
+    return photo_path(SAMPLE_PHOTOS[names.index(name)])
