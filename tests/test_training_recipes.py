@@ -40,6 +40,8 @@ def test_overrides_and_errors(tmp_path):
         training.get_recipe("edsr", batch_size=0)
     with pytest.raises(ValueError, match="`loss`"):
         training.get_recipe("edsr", loss="huber")
+    with pytest.raises(ValueError, match="`on_bad_file`"):
+        training.get_recipe("edsr", on_bad_file="ignore")
     with pytest.raises(ValueError, match="no training recipe"):
         training.get_recipe("bicubic")
     with pytest.raises(ValueError, match="no recipe for 'nope'"):

@@ -180,3 +180,20 @@ def test_validation_pads_sizes_the_model_cannot_take(tmp_path):
     (sr,) = images.predict(model)
     assert sr.shape == (51, 45, 3)
     assert np.isfinite(images.psnr(model))
+
+
+def test_small_training_image_stops_or_is_skipped(folders, tmp_path):
+    """An image smaller than the HR crop stops training naming it, unless the recipe skips it."""
+    from skimage import data as skdata
+
+    hr, val = folders
+    data.write_image(str(hr / "small.png"), skdata.coffee()[:20, :20])  # < 2 * 12 px HR crop
+    tiny = {**TINY, "patch_size": 12}
+    with pytest.raises(data.ImageReadError, match="small.png"):
+        training.train("edsr-baseline", 2, str(hr), None, epochs=1, steps_per_epoch=1, out=tmp_path / "r1",
+                       verbose=0, **tiny)
+    with pytest.warns(UserWarning, match="small.png"):
+        training.train("edsr-baseline", 2, str(hr), None, epochs=1, steps_per_epoch=1, out=tmp_path / "r2",
+                       verbose=0, on_bad_file="skip", **tiny)
+    assert json.loads((tmp_path / "r2" / "config.json").read_text())["recipe"]["on_bad_file"] == "skip"
+    assert (tmp_path / "r2" / "checkpoints" / "final.keras").is_file()

@@ -51,6 +51,9 @@ class Recipe:
         steps: the paper's number of updates.
         scales: MDSR's scales (``kind="multiscale"``).
         augment: random flips / 90° rotations.
+        on_bad_file: ``"raise"`` (default): a training image that cannot be read or is smaller
+            than the HR crop stops training, naming it; ``"skip"``: warn and leave it out
+            (e.g. 96 px crops on T91, whose ``t20.png`` is 78 px).
         model_overrides: builder arguments passed to ``keras_sr.models.build`` (e.g. a
             smaller ``num_blocks``).
         discriminator: SRGAN's discriminator preset; ``discriminator_overrides`` its arguments.
@@ -81,6 +84,7 @@ class Recipe:
     steps: int = 1000
     scales: tuple = ()
     augment: bool = True
+    on_bad_file: str = "raise"
     model_overrides: dict = dataclasses.field(default_factory=dict)
     discriminator: str = None
     discriminator_overrides: dict = dataclasses.field(default_factory=dict)
@@ -151,6 +155,8 @@ def _validate(r):
         bad("schedule", f"must be one of {SCHEDULES}")
     if r.channels not in CHANNELS:
         bad("channels", f"must be one of {CHANNELS}")
+    if r.on_bad_file not in ("raise", "skip"):
+        bad("on_bad_file", "must be 'raise' or 'skip'")
     for key in ("loss_weight", "high_frequency_weight", "adversarial_weight", "pixel_weight"):
         if not isinstance(getattr(r, key), (int, float)) or getattr(r, key) < 0:
             bad(key, "must be a number >= 0")

@@ -194,7 +194,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         keras.utils.set_random_seed(seed)
         patch = recipe.lr_patch_size(scale)
         common = dict(patch_size=patch, batch_size=recipe.batch_size, channels=recipe.channels,
-                      augment=recipe.augment, seed=seed)
+                      augment=recipe.augment, seed=seed, on_bad_file=recipe.on_bad_file)
         if recipe.kind == "multiscale":
             dataset = sr_data.training_dataset(data, scales=recipe.scales, **common)
         else:
