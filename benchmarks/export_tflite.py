@@ -24,10 +24,11 @@ import numpy as np  # noqa: E402
 DEFAULT_CASES = "320x180:4,640x360:2"
 
 
-def _best_ms(fn, repeat):
-    """Best of ``repeat`` timed runs after one warm-up, in ms: on a shared machine the
-    fastest run is the one least disturbed by other processes."""
-    fn()  # warm-up (allocation, XNNPACK packing, tf.function tracing)
+def _best_ms(fn, repeat, warmup=True):
+    """Best of ``repeat`` timed runs in ms, after one warm-up run when ``warmup``: on a
+    shared machine the fastest run is the one least disturbed by other processes."""
+    if warmup:
+        fn()  # allocation, XNNPACK weight packing, tf.function tracing
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
@@ -36,7 +37,8 @@ def _best_ms(fn, repeat):
     return 1000 * min(times)
 
 
-def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overrides):
+def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overrides, warmup=True,
+                calibration_count=4):
     from keras_sr import models
     from keras_sr.export import convert, deploy_form, parity
     from keras_sr.export.pipeline import calibration_set
@@ -50,15 +52,16 @@ def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overr
     deploy = deploy_form(model, name)
     row["gmacs"] = count_macs(deploy, (h, w, channels)) / 1e9
     x = np.random.default_rng(0).random((1, h, w, channels), dtype=np.float32)
-    row["keras_ms"] = _best_ms(lambda: model.predict(x, verbose=0), keras_repeat)
+    row["keras_ms"] = _best_ms(lambda: model.predict(x, verbose=0), keras_repeat, warmup)
     for fmt in formats:
-        rep = calibration_set(size, channels, count=4) if fmt == "int8" else None
+        rep = calibration_set(size, channels, count=calibration_count) if fmt == "int8" else None
         flatbuffer = convert(deploy, fmt, (w, h), representative=rep)
         row[f"{fmt}_mb"] = len(flatbuffer) / 1e6
         for n in threads:
             interp = parity.interpreter(flatbuffer, num_threads=n)
-            parity.run_tflite(interp, x[0])  # allocates and sets the input; time invoke() alone
-            row[f"{fmt}_{n}t_ms"] = _best_ms(interp.invoke, repeat)
+            # allocates and sets the input (so invoke() alone is timed); its invoke() is the warm-up
+            parity.run_tflite(interp, x[0]) if warmup else parity.set_input(interp, x[0])
+            row[f"{fmt}_{n}t_ms"] = _best_ms(interp.invoke, repeat, warmup=False)
         print(f"  {name} x{scale} {w}x{h} {fmt}: {row[f'{fmt}_mb']:.2f} MB, "
               + ", ".join(f"{n} thr {row[f'{fmt}_{n}t_ms']:.1f} ms" for n in threads), flush=True)
     return row
@@ -89,6 +92,11 @@ def main(argv=None):
     p.add_argument("--threads", default="1,2")
     p.add_argument("--repeat", type=int, default=5, help="timed LiteRT runs per cell (best of)")
     p.add_argument("--keras-repeat", type=int, default=3, help="timed Keras predict runs (best of)")
+    p.add_argument("--no-warmup", action="store_true",
+                   help="time the first run (one-time setup included): for models whose runs take "
+                        "minutes, where a warm-up would double the time and the setup is negligible")
+    p.add_argument("--calibration-count", type=int, default=4,
+                   help="int8 calibration images (latency does not depend on them)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="builder override for every model (e.g. a smaller config for a quick run)")
     args = p.parse_args(argv)
@@ -112,11 +120,13 @@ def main(argv=None):
                     continue
                 print(f"{name} x{scale} at {size[0]}x{size[1]} ...", flush=True)
                 rows.append(bench_model(name, size, scale, formats, threads, args.repeat,
-                                        args.keras_repeat, overrides))
+                                        args.keras_repeat, overrides, warmup=not args.no_warmup,
+                                        calibration_count=args.calibration_count))
                 print(markdown(rows[-1:], formats, threads).splitlines()[-1], flush=True)  # kept if cut short
     print()
+    warm = "first run timed, no warm-up" if args.no_warmup else "after one warm-up"
     print(f"CPU: {os.cpu_count()} cores; LiteRT XNNPACK; best of {args.repeat} runs "
-          f"(Keras: {args.keras_repeat}); fixed-shape exports, batch 1.")
+          f"(Keras: {args.keras_repeat}), {warm}; fixed-shape exports, batch 1.")
     print(markdown(rows, formats, threads))
 
 

@@ -29,11 +29,11 @@ def interpreter(model, num_threads=None):
     return Interpreter(model_path=str(model), num_threads=num_threads)
 
 
-def run_tflite(interp, lr):
-    """SR image (H·s, W·s, C) float32 in [0, 1] scale for one LR image (H, W, C) float32 [0, 1].
+def set_input(interp, lr):
+    """Allocate ``interp`` for one LR image (H, W, C) float32 [0, 1] and set it as the input.
 
     Resizes a dynamic-shape model's input to ``lr``'s size (``resize_tensor_input``);
-    quantizes / dequantizes when the model's I/O is uint8 or int8.
+    quantizes when the model's input is uint8 or int8.
     """
     inp = interp.get_input_details()[0]
     want = [1, *lr.shape]
@@ -48,6 +48,14 @@ def run_tflite(interp, lr):
         info = np.iinfo(inp["dtype"])
         x = np.clip(np.round(x / scale + zero), info.min, info.max).astype(inp["dtype"])
     interp.set_tensor(inp["index"], x)
+
+
+def run_tflite(interp, lr):
+    """SR image (H·s, W·s, C) float32 in [0, 1] scale for one LR image (H, W, C) float32 [0, 1].
+
+    Input handling as :func:`set_input`; dequantizes a uint8 or int8 output.
+    """
+    set_input(interp, lr)
     interp.invoke()
     out = interp.get_output_details()[0]
     y = interp.get_tensor(out["index"])[0]
