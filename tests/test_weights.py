@@ -92,6 +92,34 @@ def test_warm_start_copies_the_body_of_another_scale(tmp_path):
         warm_start(x4, tmp_path / "nope.keras")
 
 
+def test_warm_start_from_shipped_weights_of_another_scale(shipped_dir, monkeypatch):
+    """A shipped .weights.h5 of x2 starts a x4 model: its preset and scale come from the index."""
+    folder, _ = shipped_dir
+    tiny = {"num_blocks": 1, "filters": 8}
+    x2 = models.build("edsr-baseline", scale=2, **tiny)
+    for w in x2.weights:
+        w.assign(np.random.default_rng(3).normal(0, 0.1, w.shape).astype("float32"))
+    x2.save_weights(folder / "edsr-baseline_x2.weights.h5")
+    index = json.loads((folder / "index.json").read_text())
+    index["edsr-baseline_x2"] = {"preset": "edsr-baseline", "scale": 2, "file": "edsr-baseline_x2.weights.h5",
+                                 "build": tiny, "card": "rt4ksr_x2.md", "sha256": hashlib.sha256(
+                                     (folder / "edsr-baseline_x2.weights.h5").read_bytes()).hexdigest()}
+    (folder / "index.json").write_text(json.dumps(index))
+    monkeypatch.setattr(weights, "SHIPPED", weights._read_index())
+    x4 = models.build("edsr-baseline", scale=4, **tiny)
+    fresh_up = [w.numpy() for w in x4.get_layer("upsample").weights]
+    done = warm_start(x4, folder / "edsr-baseline_x2.weights.h5")
+    assert done == {"copied": ["head", "body", "tail"], "kept": ["upsample"]}
+    for name in ("head", "body", "tail"):
+        for a, b in zip(x4.get_layer(name).weights, x2.get_layer(name).weights):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    for before, after in zip(fresh_up, x4.get_layer("upsample").weights):
+        np.testing.assert_array_equal(before, after.numpy())
+    # the deploy form cannot be trained: the error points at the training form
+    with pytest.raises(ValueError, match="deploy form of the shipped rt4ksr x2.*training form"):
+        warm_start(models.build("rt4ksr", scale=4, **TINY_RT4KSR), folder / "rt4ksr_x2.weights.h5")
+
+
 def test_train_init_weights_starts_from_the_given_model(tmp_path):
     from skimage import data as skdata
 

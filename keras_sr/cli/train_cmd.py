@@ -31,7 +31,8 @@ def add_parser(sub, parents):
     p.add_argument("--lr", type=float, dest="learning_rate", help="initial learning rate")
     p.add_argument("--init-weights", metavar="FILE",
                    help="start from a .keras model (layers matched by name and shape, e.g. a x2 run's "
-                        "checkpoints/final.keras for x3/x4) or a .weights.h5 file of the same model")
+                        "checkpoints/final.keras for x3/x4), a .weights.h5 file of the same model, or "
+                        "a shipped keras_sr/weights/*.weights.h5 of another scale")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mixed-precision", action="store_true", help="mixed_float16 (GPUs)")
     p.add_argument("--jit-compile", action="store_true", help="compile the train step with XLA")

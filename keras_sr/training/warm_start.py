@@ -3,7 +3,10 @@
 ``warm_start(model, source)`` copies, layer by layer, every layer of ``source`` whose name
 and weight shapes match a layer of ``model``: the shared body of a x2 model goes into a
 x3 or x4 model of the same architecture, whose upsampler (other shapes) keeps its fresh
-initialisation. A ``.weights.h5`` file must fit ``model`` exactly (``model.load_weights``).
+initialisation. A ``.weights.h5`` file must fit ``model`` exactly (``model.load_weights``),
+except keras-sr's shipped weights (``keras_sr/weights/``): their preset and scale are known, so
+another scale starts from them like from a ``.keras`` model (EDSR-baseline x4 from the
+shipped x2).
 """
 
 import os
@@ -15,7 +18,8 @@ def warm_start(model, source):
     Args:
         model: the ``keras.Model`` to initialise.
         source: a ``keras.Model``, a ``.keras`` file (matched by layer name and weight
-            shapes), or a ``.weights.h5`` file of the same architecture.
+            shapes), a ``.weights.h5`` file of the same architecture, or a shipped
+            ``.weights.h5`` of another scale (matched by name and shapes).
 
     Returns:
         dict: ``copied`` and ``kept`` (names of the layers with weights that were / were
@@ -34,13 +38,32 @@ def warm_start(model, source):
         if not os.path.isfile(path):
             raise FileNotFoundError(f"warm-start file {path} not found")
         if path.endswith(".weights.h5"):
-            load_weights(model, path)
-            return {"copied": [layer.name for layer in with_weights], "kept": []}
-        if not path.endswith(".keras"):
-            raise ValueError(f"warm-start file {path} must be a .keras model or a .weights.h5 file")
-        import keras_sr.layers  # noqa: F401  (registers the serializable layers)
+            from keras_sr import weights
 
-        source = keras.saving.load_model(path, compile=False, safe_mode=True)
+            key = weights.shipped_file(path)
+            if key is None:
+                load_weights(model, path)
+                return {"copied": [layer.name for layer in with_weights], "kept": []}
+            info = weights.entry(*key)
+            if info["build"].get("deploy"):  # re-parameterized: other layers than the trainable form
+                form = info.get("training_form")
+                where = weights.WEIGHTS_DIR / form if form else "a .keras checkpoint of the training form"
+                raise ValueError(f"{path} holds the deploy form of the shipped {key[0]} x{key[1]} weights, "
+                                 f"which cannot be trained further; warm-start from {where}")
+            from keras_sr import models
+
+            source = models.build(key[0], scale=key[1], weights="default")
+        elif path.endswith(".keras"):
+            import keras_sr.layers  # noqa: F401  (registers the serializable layers)
+
+            source = keras.saving.load_model(path, compile=False, safe_mode=True)
+        else:
+            raise ValueError(f"warm-start file {path} must be a .keras model or a .weights.h5 file")
+    return _copy_matching(model, source)
+
+
+def _copy_matching(model, source):
+    with_weights = [layer for layer in model.layers if layer.weights]
     by_name = {layer.name: layer for layer in source.layers if layer.weights}
     copied, kept = [], []
     for layer in with_weights:

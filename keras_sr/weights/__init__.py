@@ -69,6 +69,18 @@ def weights_path(name, scale, verify=True):
     return path
 
 
+def shipped_file(path):
+    """``(preset, scale)`` when ``path`` is one of the shipped ``.weights.h5`` files, else ``None``."""
+    try:
+        resolved = Path(path).resolve()
+    except (OSError, RuntimeError):
+        return None
+    for key, info in SHIPPED.items():
+        if (WEIGHTS_DIR / info["file"]).resolve() == resolved:
+            return key
+    return None
+
+
 def model_card(name, scale):
     """The model card (Markdown text) of the shipped weights of ``name`` x``scale``."""
     return (WEIGHTS_DIR / entry(name, scale)["card"]).read_text()
