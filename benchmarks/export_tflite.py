@@ -38,7 +38,7 @@ def _best_ms(fn, repeat, warmup=True):
 
 
 def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overrides, warmup=True,
-                calibration_count=4):
+                calibration_count=4, calibration_size=None):
     from keras_sr import models
     from keras_sr.export import convert, deploy_form, parity
     from keras_sr.export.pipeline import calibration_set
@@ -53,9 +53,18 @@ def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overr
     row["gmacs"] = count_macs(deploy, (h, w, channels)) / 1e9
     x = np.random.default_rng(0).random((1, h, w, channels), dtype=np.float32)
     row["keras_ms"] = _best_ms(lambda: model.predict(x, verbose=0), keras_repeat, warmup)
+    print(f"  {name} x{scale} {w}x{h}: {row['gmacs']:.1f} GMACs, Keras predict {row['keras_ms']:.0f} ms", flush=True)
     for fmt in formats:
-        rep = calibration_set(size, channels, count=calibration_count) if fmt == "int8" else None
-        flatbuffer = convert(deploy, fmt, (w, h), representative=rep)
+        export_size = (w, h)
+        rep = None
+        if fmt == "int8":
+            # TFLite's calibrator keeps every tensor of the graph alive: at full size a deep
+            # model needs more memory than the machine has, so calibrate a dynamic-shape
+            # model on smaller images (activation ranges do not depend on the image size)
+            # and time it resized to the case's size
+            export_size = None if calibration_size else (w, h)
+            rep = calibration_set(calibration_size or size, channels, count=calibration_count)
+        flatbuffer = convert(deploy, fmt, export_size, representative=rep)
         row[f"{fmt}_mb"] = len(flatbuffer) / 1e6
         for n in threads:
             interp = parity.interpreter(flatbuffer, num_threads=n)
@@ -97,6 +106,9 @@ def main(argv=None):
                         "minutes, where a warm-up would double the time and the setup is negligible")
     p.add_argument("--calibration-count", type=int, default=4,
                    help="int8 calibration images (latency does not depend on them)")
+    p.add_argument("--int8-calibration-size", metavar="WxH",
+                   help="int8: export with a dynamic shape, calibrate at this LR size and time it resized to "
+                        "the case's size (deep models whose full-size calibration exceeds the memory)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="builder override for every model (e.g. a smaller config for a quick run)")
     args = p.parse_args(argv)
@@ -112,6 +124,7 @@ def main(argv=None):
         size, _, scale = item.partition(":")
         cases.append((parse_size(size), int(scale)))
     overrides = parse_key_values(args.set)
+    calibration_size = parse_size(args.int8_calibration_size) if args.int8_calibration_size else None
     rows = []
     with tempfile.TemporaryDirectory():
         for name in names:
@@ -121,10 +134,13 @@ def main(argv=None):
                 print(f"{name} x{scale} at {size[0]}x{size[1]} ...", flush=True)
                 rows.append(bench_model(name, size, scale, formats, threads, args.repeat,
                                         args.keras_repeat, overrides, warmup=not args.no_warmup,
-                                        calibration_count=args.calibration_count))
+                                        calibration_count=args.calibration_count,
+                                        calibration_size=calibration_size))
                 print(markdown(rows[-1:], formats, threads).splitlines()[-1], flush=True)  # kept if cut short
     print()
     warm = "first run timed, no warm-up" if args.no_warmup else "after one warm-up"
+    if calibration_size:
+        warm += f"; int8 dynamic-shape, calibrated at {args.int8_calibration_size}"
     print(f"CPU: {os.cpu_count()} cores; LiteRT XNNPACK; best of {args.repeat} runs "
           f"(Keras: {args.keras_repeat}), {warm}; fixed-shape exports, batch 1.")
     print(markdown(rows, formats, threads))

@@ -165,9 +165,9 @@ def test_upscale_sample_with_comparison_and_shipped_default(shipped_dir, tmp_pat
 
 def test_upscale_refuses_an_untrained_preset_unless_asked(tmp_path, capsys):
     assert main(["upscale", "--sample", "coffee", "-o", str(tmp_path / "c.png"),
-                 "--model", "edsr-baseline", "--scale", "2"]) == 2
+                 "--model", "edsr", "--scale", "2"]) == 2
     err = capsys.readouterr().err
-    assert "edsr-baseline x2 has no shipped weights" in err and "--weights" in err
+    assert "edsr x2 has no shipped weights" in err and "--weights" in err
     assert not (tmp_path / "c.png").exists()
     assert main(["upscale", "-o", str(tmp_path / "c.png")]) == 2
     assert "no input" in capsys.readouterr().err
