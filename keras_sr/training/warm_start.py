@@ -41,15 +41,20 @@ def warm_start(model, source):
             from keras_sr import weights
 
             key = weights.shipped_file(path)
-            if key is None:
-                load_weights(model, path)
+            deploy = key is not None and weights.entry(*key)["build"].get("deploy")
+            if key is None or deploy:  # a deploy form only loads into a deploy model of its scale
+                try:
+                    load_weights(model, path)
+                except ValueError:
+                    if not deploy:
+                        raise
+                    form = weights.entry(*key).get("training_form")
+                    where = weights.WEIGHTS_DIR / form if form else "a .keras checkpoint of the training form"
+                    raise ValueError(f"{path} holds the deploy form of the shipped {key[0]} x{key[1]} "
+                                     f"weights, which cannot be trained further; warm-start from {where}") from None
                 return {"copied": [layer.name for layer in with_weights], "kept": []}
-            info = weights.entry(*key)
-            if info["build"].get("deploy"):  # re-parameterized: other layers than the trainable form
-                form = info.get("training_form")
-                where = weights.WEIGHTS_DIR / form if form else "a .keras checkpoint of the training form"
-                raise ValueError(f"{path} holds the deploy form of the shipped {key[0]} x{key[1]} weights, "
-                                 f"which cannot be trained further; warm-start from {where}")
+            # a trainable shipped form: build it (never a partial load_weights, which would
+            # assign whatever fits in file order) and copy by layer name and shape
             from keras_sr import models
 
             source = models.build(key[0], scale=key[1], weights="default")
