@@ -5,7 +5,7 @@ For each SR preset and each (LR size, scale) it supports: multiply-accumulates
 (``keras_sr.utils.count_macs``), Keras ``predict`` latency, and for fp32 / fp16 / int8 the
 ``.tflite`` size and LiteRT CPU latency with 1 and 2 threads (XNNPACK, best of
 ``--repeat`` runs after one warm-up). Prints a Markdown table. Not a test: full-size models
-on a CPU take minutes (EDSR at 640x360 needs ~1.4 TMACs per frame).
+on a CPU take minutes (EDSR x2 at 640x360 needs ~9.4 TMACs per frame).
 
     python benchmarks/export_tflite.py --models edsr-baseline,srcnn --repeat 5
 """
@@ -68,8 +68,11 @@ def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overr
         row[f"{fmt}_mb"] = len(flatbuffer) / 1e6
         for n in threads:
             interp = parity.interpreter(flatbuffer, num_threads=n)
-            # allocates and sets the input (so invoke() alone is timed); its invoke() is the warm-up
-            parity.run_tflite(interp, x[0]) if warmup else parity.set_input(interp, x[0])
+            # allocate and set the input, so that invoke() alone is timed
+            if warmup:
+                parity.run_tflite(interp, x[0])  # its invoke() is the warm-up
+            else:
+                parity.set_input(interp, x[0])
             row[f"{fmt}_{n}t_ms"] = _best_ms(interp.invoke, repeat, warmup=False)
         print(f"  {name} x{scale} {w}x{h} {fmt}: {row[f'{fmt}_mb']:.2f} MB, "
               + ", ".join(f"{n} thr {row[f'{fmt}_{n}t_ms']:.1f} ms" for n in threads), flush=True)
