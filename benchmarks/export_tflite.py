@@ -55,16 +55,12 @@ def bench_model(name, size, scale, formats, threads, repeat, keras_repeat, overr
     row["keras_ms"] = _best_ms(lambda: model.predict(x, verbose=0), keras_repeat, warmup)
     print(f"  {name} x{scale} {w}x{h}: {row['gmacs']:.1f} GMACs, Keras predict {row['keras_ms']:.0f} ms", flush=True)
     for fmt in formats:
-        export_size = (w, h)
         rep = None
         if fmt == "int8":
-            # TFLite's calibrator keeps every tensor of the graph alive: at full size a deep
-            # model needs more memory than the machine has, so calibrate a dynamic-shape
-            # model on smaller images (activation ranges do not depend on the image size)
-            # and time it resized to the case's size
-            export_size = None if calibration_size else (w, h)
-            rep = calibration_set(calibration_size or size, channels, count=calibration_count)
-        flatbuffer = convert(deploy, fmt, export_size, representative=rep)
+            # TFLite's calibrator keeps every activation alive: deep models at full size
+            # calibrate on tiles (ranges carried over to the full-size graph, still fixed shape)
+            rep = calibration_set(size, channels, count=calibration_count, tile_size=calibration_size)
+        flatbuffer = convert(deploy, fmt, (w, h), representative=rep)
         row[f"{fmt}_mb"] = len(flatbuffer) / 1e6
         for n in threads:
             interp = parity.interpreter(flatbuffer, num_threads=n)
@@ -110,8 +106,8 @@ def main(argv=None):
     p.add_argument("--calibration-count", type=int, default=4,
                    help="int8 calibration images (latency does not depend on them)")
     p.add_argument("--int8-calibration-size", metavar="WxH",
-                   help="int8: export with a dynamic shape, calibrate at this LR size and time it resized to "
-                        "the case's size (deep models whose full-size calibration exceeds the memory)")
+                   help="int8: calibrate on tiles of this LR size and carry the ranges over to the fixed-shape "
+                        "graph of the case (deep models whose full-size calibration exceeds the memory)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="builder override for every model (e.g. a smaller config for a quick run)")
     args = p.parse_args(argv)
@@ -143,7 +139,7 @@ def main(argv=None):
     print()
     warm = "first run timed, no warm-up" if args.no_warmup else "after one warm-up"
     if calibration_size:
-        warm += f"; int8 dynamic-shape, calibrated at {args.int8_calibration_size}"
+        warm += f"; int8 calibrated on {args.int8_calibration_size} tiles"
     print(f"CPU: {os.cpu_count()} cores; LiteRT XNNPACK; best of {args.repeat} runs "
           f"(Keras: {args.keras_repeat}), {warm}; fixed-shape exports, batch 1.")
     print(markdown(rows, formats, threads))

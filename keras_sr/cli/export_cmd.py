@@ -25,6 +25,10 @@ def add_arguments(p):
                    help="images for int8 calibration (default: photos bundled with scikit-image)")
     p.add_argument("--calibration-count", type=int, default=8, metavar="N",
                    help="calibration images used (default 8)")
+    p.add_argument("--calibration-size", metavar="WxH",
+                   help="int8: calibrate on tiles of this size and carry the activation ranges over to the "
+                        "export graph (default: the input size, or smaller when calibrating at the input "
+                        "size would need more than half the RAM)")
     p.add_argument("--int8-io", choices=("float32", "uint8"), default="float32",
                    help="int8 model input/output type (default float32)")
     p.add_argument("--parity-images", type=int, default=2, metavar="N",
@@ -71,9 +75,12 @@ def run(args):
 
     formats = parse_formats(args.formats)
     size = parse_size(args.input_size) if args.input_size else None
+    calibration_size = (parse_size(args.calibration_size, "--calibration-size")
+                        if args.calibration_size else None)
     model = load_model(args)
     results = export_model(model, args.out, formats, scale=args.scale, input_size=size,
                            dynamic=args.dynamic, name=args.model, calibration=args.calibration,
-                           calibration_count=args.calibration_count, int8_io=args.int8_io,
+                           calibration_count=args.calibration_count,
+                           calibration_size=calibration_size, int8_io=args.int8_io,
                            parity_images=args.parity_images, overwrite=args.overwrite)
     print(f"wrote {len(results)} export(s) to {args.out}")

@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from keras_sr.export import metadata, parity, tflite
+from keras_sr.export import calibration, metadata, parity, tflite
 from keras_sr.utils import atomic
 from keras_sr.export.gpu_check import check_gpu_compatibility
 from keras_sr.export.images import center_crop, image_paths, load_rgb, to_model_input
@@ -21,6 +21,9 @@ ALL_FORMATS = ("savedmodel",) + tflite.FORMATS
 # LR input size per scale for the fixed-shape export: 1280x720 output at x2, 1278x720 at
 # x3 (426 = 1280/3 rounded down), 1280x720 at x4.
 DEFAULT_INPUT_SIZES = {2: (640, 360), 3: (426, 240), 4: (320, 180)}
+# Share of the RAM that int8 calibration may take before it runs at a smaller size
+# (the calibrator keeps every activation of the float graph alive).
+CALIBRATION_MEMORY_SHARE = 0.5
 
 
 @dataclasses.dataclass
@@ -52,14 +55,14 @@ def parse_formats(text):
     return fmts
 
 
-def parse_size(text):
-    """``"640x360"`` -> ``(640, 360)`` (width x height of the LR input)."""
+def parse_size(text, option="--input-size"):
+    """``"640x360"`` -> ``(640, 360)`` (width x height of the LR input); errors name ``option``."""
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise ValueError(f"--input-size must be WIDTHxHEIGHT (e.g. 640x360), not {text!r}") from None
+        raise ValueError(f"{option} must be WIDTHxHEIGHT (e.g. 640x360), not {text!r}") from None
     if w < 1 or h < 1:
-        raise ValueError(f"--input-size must be positive, not {text!r}")
+        raise ValueError(f"{option} must be positive, not {text!r}")
     return w, h
 
 
@@ -92,12 +95,14 @@ def deploy_form(model, name=None):
     return reparameterize(model)
 
 
-def calibration_set(input_size, channels, folder=None, count=8):
+def calibration_set(input_size, channels, folder=None, count=8, tile_size=None):
     """Representative LR inputs for int8: ``count`` images at ``input_size``, (1, H, W, C).
 
     Each image is centre-cropped at its native resolution (never upscaled: smooth,
     upscaled images would under-state the activation ranges) and padded symmetrically
-    when it is smaller than ``input_size``.
+    when it is smaller than ``input_size``. With ``tile_size`` = (w, h), each crop is cut
+    into non-overlapping tiles of that size instead (calibration at a smaller size sees
+    the same pixels).
     """
     w, h = input_size
     batch = []
@@ -107,7 +112,26 @@ def calibration_set(input_size, channels, folder=None, count=8):
         x = to_model_input(rgb, channels)
         x = np.pad(x, ((0, h - x.shape[0]), (0, w - x.shape[1]), (0, 0)), mode="symmetric")
         batch.append(x[None])
+    if not batch:
+        raise ValueError(f"no calibration images in {folder or 'the bundled photos'}")
+    if tile_size is not None and tuple(tile_size) != (w, h):
+        batch = calibration.tiles(batch, tile_size)
     return batch
+
+
+def choose_calibration_size(model, input_size, budget_bytes=None):
+    """``input_size`` when int8 calibration at that size fits ``budget_bytes`` (default
+    ``CALIBRATION_MEMORY_SHARE`` of the RAM), else the largest smaller size that does.
+
+    Returns ``(size, full_bytes)``: the calibration size and the estimated memory of
+    calibrating at ``input_size``.
+    """
+    if budget_bytes is None:
+        budget_bytes = CALIBRATION_MEMORY_SHARE * calibration.physical_memory_bytes()
+    full = calibration.calibration_memory_bytes(tflite.convert(model, "fp32", input_size))
+    if not budget_bytes:
+        return tuple(input_size), full
+    return calibration.auto_calibration_size(input_size, full, budget_bytes), full
 
 
 def model_scale(model, channels, probe=(12, 8)):
@@ -122,7 +146,7 @@ def model_scale(model, channels, probe=(12, 8)):
 
 def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=None,
                  dynamic=False, name=None, calibration=None, calibration_count=8,
-                 int8_io="float32", parity_images=2, overwrite=False, log=print):
+                 calibration_size=None, int8_io="float32", parity_images=2, overwrite=False, log=print):
     """Export ``model`` to ``out_dir`` in ``formats``; return ``[FormatResult]``.
 
     Args:
@@ -136,6 +160,10 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
             runs at ``input_size``.
         name: the file stem (default ``model.name``) and the preset for re-parameterization.
         calibration: folder of images for int8 calibration (default: bundled photos).
+        calibration_size: ``(width, height)`` at which int8 is calibrated, on tiles of the
+            ``input_size`` crops (ranges are carried over to the export graph); default: the
+            input size, or a smaller one when calibrating at the input size would fill
+            more than ``CALIBRATION_MEMORY_SHARE`` of the RAM (see ``choose_calibration_size``).
         parity_images: photos used for the parity check of each TFLite format.
         overwrite: replace existing outputs (otherwise an existing output is an error,
             raised before any conversion).
@@ -158,6 +186,10 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
             raise ValueError(f"no default --input-size for scale {scale}; give one")
         input_size = DEFAULT_INPUT_SIZES[scale]
     w, h = input_size
+    if calibration_size is not None:
+        cw, ch = calibration_size
+        if not (0 < cw <= w and 0 < ch <= h):
+            raise ValueError(f"calibration size {cw}x{ch} must be positive and within the input size {w}x{h}")
     stem = (name or model.name).replace("-", "_")
     if not stem.endswith(f"_x{scale}"):
         stem += f"_x{scale}"
@@ -192,8 +224,17 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
             results.append(FormatResult(fmt, path, _dir_size(path)))
             log(results[-1].format())
             continue
-        representative = (calibration_set(input_size, channels, calibration, calibration_count)
-                          if fmt == "int8" else None)
+        representative, extra = None, {}
+        if fmt == "int8":
+            if calibration_size is None:
+                calibration_size, full_bytes = choose_calibration_size(model, input_size)
+                if tuple(calibration_size) != tuple(input_size):
+                    log(f"int8: calibrating on {calibration_size[0]}x{calibration_size[1]} tiles (at "
+                        f"{w}x{h} calibration would need about {full_bytes / 2**30:.0f} GiB)")
+            representative = calibration_set(input_size, channels, calibration, calibration_count,
+                                             tile_size=calibration_size)
+            extra = {"calibration": {"size": list(calibration_size), "samples": len(representative),
+                                     "images": calibration or "bundled photos"}}
         flatbuffer = tflite.convert(model, fmt, None if dynamic else input_size,
                                     representative=representative, int8_io=int8_io)
         par = parity.check_parity(reference, flatbuffer, fmt, scale, pairs)
@@ -212,7 +253,7 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
                     "psnr_y_keras_db": par.psnr_keras, "psnr_drop_db": par.psnr_drop,
                     "psnr_y_bicubic_db": par.psnr_bicubic,
                     "images": par.images},
-            extra={"gpu_issues": [str(i) for i in report.issues]})
+            extra={"gpu_issues": [str(i) for i in report.issues], **extra})
         atomic.write_bytes(path, flatbuffer, overwrite=overwrite)
         atomic.write_text(json_path(path), metadata.dumps(meta), overwrite=overwrite)
         results.append(FormatResult(fmt, path, len(flatbuffer), par, report))

@@ -20,6 +20,7 @@ import re
 
 import numpy as np
 
+from keras_sr.export import calibration
 from keras_sr.export.tflite_graph import is_shape_arithmetic, op_histogram, read_graph
 
 FORMATS = ("fp32", "fp16", "dynamic-int8", "int8")
@@ -65,7 +66,11 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
             ``"dynamic-int8"`` (int8 weights, float activations) or ``"int8"`` (full integer,
             calibrated on ``representative``).
         input_size: ``(width, height)`` for a fixed-shape export, ``None`` for dynamic.
-        representative: for ``"int8"``: an iterable of float32 arrays ``(1, H, W, C)`` in [0, 1].
+        representative: for ``"int8"``: an iterable of float32 arrays ``(1, H, W, C)`` in [0, 1],
+            all of one shape. For a fixed-shape export they may be smaller than ``input_size``:
+            the graph is then calibrated at their size and the activation ranges are carried
+            over to the ``input_size`` graph (:mod:`keras_sr.export.calibration`; the
+            calibrator holds every activation, which at full size can exceed the memory).
         int8_io: for ``"int8"``: ``"float32"`` (quantize/dequantize in the graph) or
             ``"uint8"`` (the app feeds and reads uint8; see the metadata for scale/zero point).
 
@@ -81,27 +86,46 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
         raise ValueError(f"unknown TFLite format {fmt!r}; choose from {', '.join(FORMATS)}")
     if int8_io not in ("float32", "uint8"):
         raise ValueError(f"int8_io must be 'float32' or 'uint8', not {int8_io!r}")
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function(model, input_size)], model)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-    if fmt == "fp16":
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.target_spec.supported_types = [tf.float16]
-    elif fmt == "dynamic-int8":
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    elif fmt == "int8":
+    samples = None
+    if fmt == "int8":
         if representative is None:
             raise ValueError("int8 export needs representative images for calibration")
         samples = [np.asarray(x, np.float32) for x in representative]
         if not samples:
             raise ValueError("int8 export needs at least one calibration image")
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = lambda: ([x] for x in samples)
-        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-        if int8_io == "uint8":
-            converter.inference_input_type = tf.uint8
-            converter.inference_output_type = tf.uint8
+        if len({x.shape for x in samples}) > 1:
+            raise ValueError("int8 calibration images must all have one shape, got "
+                             f"{sorted({x.shape for x in samples})}")
+
+    def converter_for(size, io="float32"):
+        converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function(model, size)], model)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        if fmt == "fp16":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            converter.target_spec.supported_types = [tf.float16]
+        elif fmt == "dynamic-int8":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        elif fmt == "int8":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            converter.representative_dataset = lambda: ([x] for x in samples)
+            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+            if io == "uint8":
+                converter.inference_input_type = tf.uint8
+                converter.inference_output_type = tf.uint8
+        return converter
+
+    calibration_size = None if samples is None else (samples[0].shape[2], samples[0].shape[1])
     try:
-        flatbuffer = converter.convert()
+        if input_size is not None and calibration_size is not None \
+                and tuple(calibration_size) != tuple(input_size):
+            small = converter_for(calibration_size)
+            small._experimental_calibrate_only = True  # float model + recorded min/max
+            flatbuffer = calibration.convert_with_ranges(converter_for(input_size, int8_io), small.convert())
+        else:
+            flatbuffer = converter_for(input_size, int8_io).convert()
+    except calibration.CalibrationTransferError as exc:
+        raise ExportError(f"int8 calibration at {calibration_size[0]}x{calibration_size[1]} cannot be "
+                          f"transferred to the {input_size[0]}x{input_size[1]} graph: {exc}") from exc
     except Exception as exc:  # noqa: BLE001  (the converter raises several types)
         raise ExportError(_conversion_message(exc, fmt)) from exc
     if input_size is not None:
