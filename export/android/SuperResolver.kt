@@ -3,7 +3,8 @@
 // GPU first (GpuDelegate, when CompatibilityList says this device supports it), CPU with
 // XNNPACK otherwise or when the GPU delegate fails to initialise. The model's contract
 // (shape, colour, dtype, scale) is read from the metadata JSON keras-sr writes beside
-// each .tflite. Not compiled in keras-sr's CI: see README.md for the Gradle setup.
+// each .tflite. Type-checked offline by compile_check/check.sh (against LiteRT stubs); not
+// run on a device in keras-sr's CI: see README.md for the Gradle setup.
 package dev.kerassr.sample
 
 import android.content.Context
@@ -35,22 +36,46 @@ data class SrContract(
             val meta = JSONObject(json)
             require(meta.getString("layout") == "NHWC") { "expected an NHWC model" }
             require(!meta.optBoolean("dynamic_shape")) { "export with a fixed --input-size for the GPU" }
+            val range = meta.getJSONArray("value_range")
+            require(range.getDouble(0) == 0.0 && range.getDouble(1) == 1.0) { "expected values in [0, 1]" }
             val input = meta.getJSONObject("input")
             val output = meta.getJSONObject("output")
             val shape = input.getJSONArray("shape")  // [1, H, W, C]
-            val inQ = input.optJSONObject("quantization")
-            val outQ = output.optJSONObject("quantization")
+            val outShape = output.getJSONArray("shape")  // [1, H * scale, W * scale, C]
+            val scale = meta.getInt("scale")
+            val channels = shape.getInt(3)
+            // "color": "RGB" (3 channels) or "Y" (1 channel: BT.601 luma, see lumaY)
+            val color = meta.getString("color")
+            require((color == "RGB" && channels == 3) || (color == "Y" && channels == 1)) {
+                "unsupported color $color with $channels channels"
+            }
+            val height = shape.getInt(1)
+            val width = shape.getInt(2)
+            require(outShape.getInt(1) == height * scale && outShape.getInt(2) == width * scale &&
+                    outShape.getInt(3) == channels) { "output shape does not match the input shape x scale" }
             return SrContract(
-                height = shape.getInt(1), width = shape.getInt(2), channels = shape.getInt(3),
-                scale = meta.getInt("scale"),
-                inputDtype = input.getString("dtype"),
-                inputScale = inQ?.getDouble("scale")?.toFloat() ?: 1f,
-                inputZeroPoint = inQ?.getInt("zero_point") ?: 0,
-                outputDtype = output.getString("dtype"),
-                outputScale = outQ?.getDouble("scale")?.toFloat() ?: 1f,
-                outputZeroPoint = outQ?.getInt("zero_point") ?: 0,
+                height = height, width = width, channels = channels, scale = scale,
+                inputDtype = dtypeOf(input), inputScale = quantScale(input),
+                inputZeroPoint = quantZeroPoint(input),
+                outputDtype = dtypeOf(output), outputScale = quantScale(output),
+                outputZeroPoint = quantZeroPoint(output),
             )
         }
+
+        // "dtype" is "float32", or "uint8" for int8 exports with --int8-io uint8; a uint8 tensor
+        // always carries "quantization": {"scale", "zero_point"} (real = (q - zero_point) * scale).
+        private fun dtypeOf(tensor: JSONObject): String {
+            val dtype = tensor.getString("dtype")
+            require(dtype == "float32" || dtype == "uint8") { "unsupported dtype $dtype" }
+            require(dtype == "float32" || tensor.has("quantization")) { "uint8 tensor without quantization" }
+            return dtype
+        }
+
+        private fun quantScale(tensor: JSONObject): Float =
+            tensor.optJSONObject("quantization")?.getDouble("scale")?.toFloat() ?: 1f
+
+        private fun quantZeroPoint(tensor: JSONObject): Int =
+            tensor.optJSONObject("quantization")?.getInt("zero_point") ?: 0
     }
 }
 
@@ -75,9 +100,11 @@ class SuperResolver(context: Context, modelAsset: String, metadataAsset: String)
     }
 
     private fun createGpuInterpreter(model: MappedByteBuffer): Interpreter? {
-        val compatibility = CompatibilityList()
-        if (!compatibility.isDelegateSupportedOnThisDevice) return null
-        val delegate = GpuDelegate(compatibility.bestOptionsForThisDevice)
+        // CompatibilityList holds a native handle: close it once the options are read.
+        val gpuOptions = CompatibilityList().use { list ->
+            if (list.isDelegateSupportedOnThisDevice) list.bestOptionsForThisDevice else null
+        } ?: return null
+        val delegate = GpuDelegate(gpuOptions)
         return try {
             Interpreter(model, Interpreter.Options().addDelegate(delegate)).also { gpuDelegate = delegate }
         } catch (e: Exception) {  // e.g. an op the GPU cannot take: fall back to the CPU
@@ -117,7 +144,8 @@ class SuperResolver(context: Context, modelAsset: String, metadataAsset: String)
                 out[i] = Color.rgb(to8bit(get(output, c)), to8bit(get(output, c)), to8bit(get(output, c)))
             }
         } else {
-            // Y-channel models (SRDenseNet): chroma from a plain bilinear upscale of the input.
+            // Y-channel models (SRDenseNet): chroma from a plain bilinear upscale of the input
+            // (the JSON's color_note suggests bicubic; Bitmap only offers bilinear filtering).
             val up = IntArray(out.size)
             Bitmap.createScaledBitmap(lr, c.outWidth, c.outHeight, true)
                 .getPixels(up, 0, c.outWidth, 0, 0, c.outWidth, c.outHeight)
