@@ -46,8 +46,9 @@ def test_tiles_cover_the_crop_row_major():
 def test_auto_calibration_size_fits_the_budget():
     assert calibration.auto_calibration_size((640, 360), 10, 10) == (640, 360)
     w, h = calibration.auto_calibration_size((640, 360), 16 * 2**30, 2**30)
-    assert (w, h) == (160, 88)  # area / 16, rounded down to multiples of 8
-    assert w * h <= 640 * 360 / 16
+    assert (w, h) == (160, 88)  # 4 x 4 tiles, rounded down to multiples of 8
+    # 3x the budget: 2 x 2 tiles (not one 370x208 tile that would leave most of the crop out)
+    assert calibration.auto_calibration_size((640, 360), 3 * 2**30, 2**30) == (320, 176)
     assert calibration.auto_calibration_size((640, 36), 10**6, 1) == (32, 32)
 
 

@@ -66,18 +66,17 @@ def auto_calibration_size(input_size, full_bytes, budget_bytes, multiple=8, mini
     """The calibration size for an export at ``input_size`` = (w, h).
 
     ``input_size`` itself when ``full_bytes`` (calibration memory at that size) fits
-    in ``budget_bytes``; otherwise both sides scaled by the same factor so the area fits,
-    rounded down to a multiple of ``multiple`` and at least ``minimum`` (whichever is
-    smaller than the side).
+    in ``budget_bytes``; otherwise each side is split into the fewest equal parts whose
+    tile area fits, rounded down to a multiple of ``multiple`` (so the tiles cover the
+    crop up to that rounding) and at least ``minimum`` (or the side, when smaller).
     """
     w, h = input_size
     if full_bytes <= budget_bytes:
         return (w, h)
-    factor = math.sqrt(budget_bytes / full_bytes)
+    parts = math.ceil(math.sqrt(full_bytes / budget_bytes))
 
     def side(n):
-        floor = min(n, minimum)
-        return max(floor, int(n * factor) // multiple * multiple)
+        return max(min(n, minimum), n // parts // multiple * multiple)
 
     return (side(w), side(h))
 

@@ -108,8 +108,16 @@ class ParityResult:
                 f"{self.psnr_drop:+.2f} dB; bicubic {self.psnr_bicubic:.2f} dB) on {self.images} photo(s)")
 
 
-def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None):
+def keras_outputs(model, pairs):
+    """``model``'s float32 SR output for each LR of ``pairs`` (computed once, shared by formats)."""
+    return [np.asarray(model.predict(lr[None], verbose=0)[0], np.float32) for _, lr, _ in pairs]
+
+
+def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None, reference=None):
     """Compare ``tflite_model`` (bytes or path) with ``model`` on ``pairs`` from :func:`lr_hr_pairs`.
+
+    ``reference``: ``keras_outputs(model, pairs)`` when already computed (``model`` is then
+    not run).
 
     Raises:
         ParityError: ``fmt == "fp32"`` (or ``tolerance`` given) and the max abs difference
@@ -117,8 +125,9 @@ def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None):
     """
     interp = interpreter(tflite_model)
     worst, ps_k, ps_t, ps_b = 0.0, [], [], []
-    for _, lr, hr in pairs:
-        ref = np.asarray(model.predict(lr[None], verbose=0)[0], np.float32)
+    if reference is None:
+        reference = keras_outputs(model, pairs)
+    for (_, lr, hr), ref in zip(pairs, reference):
         got = run_tflite(interp, lr)
         if got.shape != ref.shape:
             raise ParityError(f"{fmt} export gives shape {got.shape}, Keras {ref.shape}")

@@ -205,6 +205,7 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
     os.makedirs(out_dir, exist_ok=True)
 
     pairs = parity.lr_hr_pairs(input_size, scale, channels, count=parity_images)
+    keras_reference = None
     results = []
     for fmt in formats:
         path = targets[fmt]
@@ -237,7 +238,9 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
                                      "images": calibration or "bundled photos"}}
         flatbuffer = tflite.convert(model, fmt, None if dynamic else input_size,
                                     representative=representative, int8_io=int8_io)
-        par = parity.check_parity(reference, flatbuffer, fmt, scale, pairs)
+        if keras_reference is None:  # Keras runs once for every format
+            keras_reference = parity.keras_outputs(reference, pairs)
+        par = parity.check_parity(reference, flatbuffer, fmt, scale, pairs, reference=keras_reference)
         report = check_gpu_compatibility(flatbuffer)
         report = dataclasses.replace(report, source=os.path.basename(path))
         interp = parity.interpreter(flatbuffer)
