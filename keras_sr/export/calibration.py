@@ -2,8 +2,8 @@
 
 TFLite's calibrator runs the float model with every intermediate tensor kept alive
 (it records each op's input and output ranges), so calibrating a deep SR model at the
-size it is deployed at needs the sum of all its activations in memory: about 19 GB for
-RED-Net30 and over 30 GB for EDSR at 640x360 -> x2. The activation ranges of a fully
+size it is deployed at can need several times the sum of its activations (RED-Net20 at
+640x360 -> x2 was killed at 23 GB; estimated 33 GiB for RED-Net30, 71 GiB for EDSR). The activation ranges of a fully
 convolutional SR model do not depend on the image size, so:
 
 1. the model is traced at a smaller fixed size (``calibration_size``) and calibrated
@@ -25,9 +25,11 @@ import os
 
 from keras_sr.export.tflite_graph import read_graph
 
-# Peak memory of TFLite's calibrator over the activation bytes of the graph: measured
-# 2.9x (RED-Net10 x2 at 640x360: 3.3 GiB of activations, 9.5 GiB peak RSS; 2.7x at
-# 320x180), TF 2.21 on CPU.
+# Peak memory of TFLite's calibrator over the activation bytes of the graph, TF 2.21 on
+# CPU: 2.9x for RED-Net10 x2 at 640x360 (3.3 GiB of activations, 9.5 GiB peak RSS; 2.7x
+# at 320x180), 0.7x for EDSR-baseline x2 at 640x360 (3.3 GiB, 2.2 GiB). The estimate takes
+# the high end: a needless tiling costs nothing measurable (EDSR-baseline x2 int8, shipped
+# weights: PSNR drop 0.19 dB at full size, 0.18 / 0.17 dB on 320x176 / 160x88 tiles).
 CALIBRATOR_MEMORY_FACTOR = 3.0
 
 # The converter hook this module replaces, as TF 2.16-2.21 define it.
