@@ -1,10 +1,11 @@
 """Full-integer int8 at large fixed shapes: calibrate a smaller copy of the graph.
 
-TFLite's calibrator runs the float model with every intermediate tensor kept alive
-(it records each op's input and output ranges), so calibrating a deep SR model at the
-size it is deployed at can need several times the sum of its activations (RED-Net20 at
-640x360 -> x2 was killed at 23 GB; estimated 33 GiB for RED-Net30, 71 GiB for EDSR). The activation ranges of a fully
-convolutional SR model do not depend on the image size, so:
+TFLite's calibrator runs the float model with its intermediate tensors kept alive (it
+records each op's input and output ranges), so calibrating a deep SR model at the size
+it is deployed at can need several times the sum of its activations (RED-Net20 at
+640x360 -> x2 was killed at 23 GB; estimated 33 GiB for RED-Net30, 71 GiB for EDSR).
+The activation ranges of a fully convolutional SR model do not depend on the image
+size, so:
 
 1. the model is traced at a smaller fixed size (``calibration_size``) and calibrated
    there, on tiles of the same full-size crops (the calibrator sees the same pixels);

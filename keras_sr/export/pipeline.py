@@ -21,8 +21,8 @@ ALL_FORMATS = ("savedmodel",) + tflite.FORMATS
 # LR input size per scale for the fixed-shape export: 1280x720 output at x2, 1278x720 at
 # x3 (426 = 1280/3 rounded down), 1280x720 at x4.
 DEFAULT_INPUT_SIZES = {2: (640, 360), 3: (426, 240), 4: (320, 180)}
-# Share of the RAM that int8 calibration may take before it runs at a smaller size
-# (the calibrator keeps every activation of the float graph alive).
+# Share of the RAM that int8 calibration may take before it runs on tiles (TFLite's
+# calibrator holds the float graph's activations).
 CALIBRATION_MEMORY_SHARE = 0.5
 
 
@@ -121,16 +121,17 @@ def calibration_set(input_size, channels, folder=None, count=8, tile_size=None):
 
 def choose_calibration_size(model, input_size, budget_bytes=None):
     """``input_size`` when int8 calibration at that size fits ``budget_bytes`` (default
-    ``CALIBRATION_MEMORY_SHARE`` of the RAM), else the largest smaller size that does.
+    ``CALIBRATION_MEMORY_SHARE`` of the RAM), else a tile size that does
+    (:func:`keras_sr.export.calibration.auto_calibration_size`).
 
     Returns ``(size, full_bytes)``: the calibration size and the estimated memory of
-    calibrating at ``input_size``.
+    calibrating at ``input_size`` (None when the RAM is unknown and nothing is estimated).
     """
     if budget_bytes is None:
         budget_bytes = CALIBRATION_MEMORY_SHARE * calibration.physical_memory_bytes()
-    full = calibration.calibration_memory_bytes(tflite.convert(model, "fp32", input_size))
     if not budget_bytes:
-        return tuple(input_size), full
+        return tuple(input_size), None
+    full = calibration.calibration_memory_bytes(tflite.convert(model, "fp32", input_size))
     return calibration.auto_calibration_size(input_size, full, budget_bytes), full
 
 
