@@ -52,6 +52,17 @@ def test_auto_calibration_size_fits_the_budget():
     assert calibration.auto_calibration_size((640, 36), 10**6, 1) == (32, 32)
 
 
+def test_memory_budget_follows_a_container_limit(tmp_path):
+    ram = calibration.physical_memory_bytes(limit_files=())
+    assert ram > 0
+    limit = tmp_path / "memory.max"
+    limit.write_text(f"{2**30}\n")
+    assert calibration.physical_memory_bytes(limit_files=(str(limit),)) == min(ram, 2**30)
+    limit.write_text("max\n")  # cgroup v2: no limit
+    assert calibration.physical_memory_bytes(limit_files=(str(limit), str(tmp_path / "none"))) == ram
+    assert calibration.physical_memory_bytes(limit_files=(str(tmp_path / "none"),)) == ram
+
+
 def test_transferred_ranges_match_full_size_calibration(rednet):
     size, tile = (96, 64), (48, 32)
     full = _photo_batch(size, 2)

@@ -28,7 +28,7 @@ def add_arguments(p):
     p.add_argument("--calibration-size", metavar="WxH",
                    help="int8: calibrate on tiles of this size and carry the activation ranges over to the "
                         "export graph (default: the input size, or smaller when calibrating at the input "
-                        "size would need more than half the RAM)")
+                        "size would need more than half the memory: RAM or container limit)")
     p.add_argument("--int8-io", choices=("float32", "uint8"), default="float32",
                    help="int8 model input/output type (default float32)")
     p.add_argument("--parity-images", type=int, default=2, metavar="N",

@@ -57,12 +57,28 @@ def calibration_memory_bytes(flatbuffer):
     return int(CALIBRATOR_MEMORY_FACTOR * activation_bytes(flatbuffer))
 
 
-def physical_memory_bytes():
-    """This machine's RAM (0 when the OS does not say)."""
+# Where a container's memory limit is stated (cgroup v2, then v1).
+CGROUP_LIMIT_FILES = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
+def physical_memory_bytes(limit_files=CGROUP_LIMIT_FILES):
+    """The memory this process may use: the machine's RAM, or a smaller container
+    (cgroup) limit from ``limit_files``; 0 when neither is known."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
-        return 0
+        ram = 0
+    for path in limit_files:
+        try:
+            with open(path) as f:
+                text = f.read().strip()
+        except OSError:
+            continue
+        if text.isdigit():  # "max" (v2) means no limit; v1 states no limit as a huge number
+            limit = int(text)
+            return min(ram, limit) if ram else limit
+        break
+    return ram
 
 
 def auto_calibration_size(input_size, full_bytes, budget_bytes, multiple=8, minimum=32):
