@@ -3,11 +3,14 @@
     import keras_sr
     model = keras_sr.models.build("edsr-baseline", scale=2)   # LR [0, 1] -> SR [0, 1]
 
-Submodules load on first use, so ``import keras_sr`` (and the CLI's start) does not
-import TensorFlow until a model or layer is needed.
+``import keras_sr`` registers every serializable keras-sr class (layers, losses, metrics,
+``SRGAN``, ``MultiScaleTrainer``), so any file keras-sr writes opens with
+``keras.saving.load_model(path, safe_mode=True)``; the other submodules load on first use.
 """
 
 import importlib
+
+from keras_sr import _registration
 
 __version__ = "0.1.0"
 
@@ -15,6 +18,8 @@ _SUBMODULES = ("convert", "data", "evaluation", "export", "inference", "layers",
                "samples", "self_ensemble", "training", "upscaling", "utils", "visualize", "weights")
 # Top-level functions: keras_sr.upscale(model, image, ...), keras_sr.evaluate(model, dirs, scale)
 _FUNCTIONS = {"upscale": "upscaling", "evaluate": "evaluation"}
+
+_registration.register_all(quiet=_registration.started_as_cli())
 
 
 def __getattr__(name):

@@ -40,7 +40,10 @@ def run_demo(out_dir, steps=800, scale=2, patch_size=24, batch_size=16, learning
                   metrics=[data.PSNR(channel="y", shave=scale)], jit_compile=jit_compile)
     start = time.perf_counter()
     epochs = max(1, steps // 100)
-    model.fit(dataset, steps_per_epoch=steps // epochs, epochs=epochs, verbose=verbose, shuffle=False)
+    from keras_sr.utils.progress import fit_verbose
+
+    model.fit(dataset, steps_per_epoch=steps // epochs, epochs=epochs, verbose=fit_verbose(verbose),
+              shuffle=False)
     train_seconds = time.perf_counter() - start
 
     hr = data.modcrop(data.read_image(skimage_photo(TEST_PHOTO)), scale)

@@ -149,10 +149,10 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
         images = [read_image(f) for f in files]  # every file decodes, or fails by name, up front
         bar = None
         if verbose:
-            import keras
+            from keras_sr.utils.progress import progress_bar
 
             print(f"evaluating {name}: {len(files)} images")
-            bar = keras.utils.Progbar(len(files), unit_name="image")
+            bar = progress_bar(len(files), unit_name="image")
         rows = []
         for i, (file, hr) in enumerate(zip(files, images)):
             row = evaluate_image(predict, hr, scale, channel, shave, self_ensemble, tile)

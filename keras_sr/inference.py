@@ -92,14 +92,158 @@ def bicubic_predictor(scale, channels=3):
 
 
 def _load_keras_file(path):
+    """A ``.keras`` file for inference: ``safe_mode=True``, ``compile=False``.
+
+    Inference never needs what training compiled into a checkpoint (loss, optimizer
+    state), so it is not restored; ``import keras_sr`` has registered every keras-sr class.
+    """
     import keras
 
-    import keras_sr.layers  # noqa: F401  (registers the custom layers for deserialization)
     try:
-        return keras.saving.load_model(path)
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e:  # noqa: BLE001  (Keras raises many types for a bad file)
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ValueError(f"cannot load model file {path}: {first}") from e
+
+
+def output_scales(model):
+    """The upscaling factor of each output of a ``keras.Model`` (one per output, in order)."""
+    channels = int(model.input_shape[-1])
+    n = 8 * input_multiple(model)
+    try:
+        shapes = model.compute_output_shape((1, n, n, channels))
+    except Exception as e:  # noqa: BLE001  (e.g. a fixed-size discriminator input)
+        raise ValueError(f"model {model.name!r} is not a super-resolution model (it does not take an "
+                         f"{n}x{n} image: {str(e).strip().splitlines()[0] if str(e).strip() else e!r})") from e
+    if not isinstance(shapes, (list, tuple)) or (shapes and isinstance(shapes[0], int | type(None))):
+        shapes = [shapes]
+    shapes = list(shapes.values()) if isinstance(shapes, dict) else shapes
+    scales = []
+    for shape in shapes:
+        if len(shape) != 4 or shape[1] is None or shape[1] % n:
+            raise ValueError(f"model {model.name!r} is not a super-resolution model (an {n}x{n} input "
+                             f"gives output shape {tuple(shape)})")
+        scales.append(int(shape[1]) // n)
+    return scales
+
+
+def single_scale(model, scale=None):
+    """``model`` itself, or for a model with an output per scale (MDSR) the view of output ``scale``.
+
+    Raises:
+        ValueError: a multi-output model without ``scale``, or without an output for it.
+    """
+    import keras
+
+    if len(model.outputs) == 1:
+        return model
+    scales = output_scales(model)
+    listed = ", ".join(map(str, scales))
+    if scale is None:
+        raise ValueError(f"model {model.name!r} has an output per scale ({listed}); pass the scale "
+                         "(--scale)")
+    if int(scale) not in scales:
+        raise ValueError(f"model {model.name!r} has no x{scale} output (its scales: {listed})")
+    return keras.Model(model.inputs, model.outputs[scales.index(int(scale))], name=f"{model.name}_x{scale}")
+
+
+def is_savedmodel(path):
+    """True for a TensorFlow SavedModel folder (``keras-sr export --formats savedmodel``)."""
+    return os.path.isdir(path) and os.path.isfile(os.path.join(path, "saved_model.pb"))
+
+
+def savedmodel_predictor(path, scale=None):
+    """A :class:`Predictor` running an exported SavedModel folder (its ``serve`` signature).
+
+    Keras 3 cannot ``load_model`` a SavedModel, so it runs through
+    ``tf.saved_model.load``. A fixed-shape export takes only LR images of its size.
+    """
+    import tensorflow as tf
+
+    try:
+        loaded = tf.saved_model.load(path)
+    except Exception as e:  # noqa: BLE001
+        raise ValueError(f"cannot load SavedModel {path}: {str(e).strip().splitlines()[0]}") from e
+    signatures = loaded.signatures
+    fn = signatures.get("serve") or signatures.get("serving_default")
+    if fn is None:
+        raise ValueError(f"SavedModel {path} has no 'serve' signature")
+    (key, spec), = fn.structured_input_signature[1].items()
+    _, h, w, channels = spec.shape
+
+    def run(lr):
+        if (h is not None and lr.shape[0] != h) or (w is not None and lr.shape[1] != w):
+            raise ValueError(f"SavedModel {path} is a fixed-shape export for {w}x{h} LR images, not "
+                             f"{lr.shape[1]}x{lr.shape[0]}: export with --dynamic, or pass the .keras file")
+        out = fn(**{key: tf.constant(lr[None], tf.float32)})
+        return np.asarray(next(iter(out.values())))[0]
+
+    probe = (h or 16, w or 16)
+    measured = int(run(np.zeros((*probe, channels), np.float32)).shape[0]) // probe[0]
+    if scale is not None and int(scale) != measured:
+        raise ValueError(f"SavedModel {path} upscales x{measured}, not x{scale}")
+    multiple = 1
+    if h is None:  # dynamic: the multiple its sizes need (RT4KSR's pixel-unshuffle: 2)
+        for size, m in ((9, 1), (10, 2)):
+            try:
+                run(np.zeros((size, size, channels), np.float32))
+                break
+            except Exception:  # noqa: BLE001  (the graph rejects the size)
+                multiple = 2 * m
+    return Predictor(run, os.path.basename(os.path.normpath(path)), measured, channels, multiple)
+
+
+def load_model(model, scale=None, weights=None, **overrides):
+    """The ``keras.Model`` a user names, with its weights, for inference (single output).
+
+    Args:
+        model: a ``keras.Model``; a preset name; or a ``.keras`` file (any file keras-sr
+            writes: training checkpoints of every recipe, ``.training.keras`` files).
+        scale: required for presets with several scales; picks the output of a
+            multi-scale model (MDSR); checked against the model's own factor by callers.
+        weights: for a preset: ``None`` (fresh, untrained), ``"default"`` (shipped), a
+            ``.weights.h5`` (a shipped one by path builds the form it needs) or a
+            ``.keras`` file (the whole saved model is used); for a ``keras.Model``: a
+            weights file loaded into it. Not allowed with a model file.
+        **overrides: builder options for a preset build (``num_blocks=4``).
+
+    Returns:
+        ``(keras.Model, name)``.
+    """
+    import keras
+
+    if overrides and not (isinstance(model, str) and not _names_a_file(model)
+                          and not os.fspath(weights or "").endswith(".keras")):
+        raise ValueError("builder options (--set) apply to preset builds, not to model files")
+    if isinstance(model, keras.Model):
+        if weights is not None:
+            load_weights(model, weights)
+        return single_scale(model, scale), model.name
+    if not isinstance(model, (str, os.PathLike)):
+        raise TypeError(f"model must be a keras.Model, a preset name or a .keras path, got {type(model)}")
+    spec = os.fspath(model)
+    if spec.endswith(".weights.h5"):
+        raise ValueError(f"--model {spec} is a weights file: pass the preset it belongs to as the model "
+                         f"and the file as weights (--model PRESET --weights {spec})")
+    if _names_a_file(spec):
+        if not os.path.exists(spec):
+            raise FileNotFoundError(f"model file {spec} not found")
+        if weights is not None:
+            raise ValueError(f"weights apply to a preset, not to the model file {spec} (drop --weights)")
+        return single_scale(_load_keras_file(spec), scale), os.path.basename(spec)
+    from keras_sr import models
+
+    models.get_preset(spec)  # unknown names: the registry's message
+    scale = models.check_scale(spec, scale)  # unsupported scales: the registry's message
+    if weights is not None and os.fspath(weights).endswith(".keras"):
+        if not os.path.isfile(weights):
+            raise FileNotFoundError(f"weights file {weights} not found")
+        return single_scale(_load_keras_file(os.fspath(weights)), scale), spec
+    return single_scale(models.build(spec, scale=scale, weights=weights, **overrides), scale), spec
+
+
+def _names_a_file(spec):
+    return spec.endswith(".keras") or os.sep in spec or os.path.isdir(spec)
 
 
 def load_weights(model, path, what=None):
@@ -141,44 +285,24 @@ def load_predictor(model, scale=None, weights=None):
             of another architecture, a model whose factor is not ``scale``.
         FileNotFoundError: a missing model or weights file.
     """
-    import keras
-
     if isinstance(model, Predictor):
         return model
-    name = None
-    if isinstance(model, (str, os.PathLike)):
-        spec = os.fspath(model)
-        if spec.endswith(".keras") or os.sep in spec:
-            if not os.path.isfile(spec):
-                raise FileNotFoundError(f"model file {spec} not found")
-            model = _load_keras_file(spec)
-            name = os.path.basename(spec)
-        else:
-            from keras_sr import models
-
-            models.get_preset(spec)  # unknown names: the registry's message
-            if spec == "bicubic":
-                supported = models.supported_scales(spec)
-                if scale not in supported:
-                    raise ValueError(f"model 'bicubic' does not support scale {scale!r}; "
-                                     f"supported: {', '.join(map(str, supported))}")
-                if weights is not None:
-                    raise ValueError("model 'bicubic' has no weights; drop the weights file")
-                return bicubic_predictor(scale)
-            name = spec
-            if weights is not None and os.fspath(weights).endswith(".keras"):
-                models.build(spec, scale=scale)  # checks the scale like a fresh build would
-                if not os.path.isfile(weights):
-                    raise FileNotFoundError(f"weights file {weights} not found")
-                model = _load_keras_file(os.fspath(weights))
-            else:
-                model = models.build(spec, scale=scale, weights=weights)
-    elif isinstance(model, keras.Model):
-        name = model.name
+    if isinstance(model, (str, os.PathLike)) and is_savedmodel(os.fspath(model)):
         if weights is not None:
-            load_weights(model, weights)
-    else:
-        raise TypeError(f"model must be a keras.Model, a preset name or a .keras path, got {type(model)}")
+            raise ValueError(f"weights apply to a preset, not to the SavedModel {os.fspath(model)}")
+        return savedmodel_predictor(os.fspath(model), scale)
+    if isinstance(model, str) and model == "bicubic":
+        from keras_sr import models
+
+        supported = models.supported_scales(model)
+        if scale not in supported:
+            raise ValueError(f"model 'bicubic' does not support scale {scale!r}; "
+                             f"supported: {', '.join(map(str, supported))}")
+        if weights is not None:
+            raise ValueError("model 'bicubic' has no weights; drop the weights file")
+        return bicubic_predictor(scale)
+    model, name = load_model(model, scale, weights)
+    output_scales(model)  # not an SR model (e.g. a discriminator): say so
     if len(model.outputs) != 1:
         raise ValueError(f"model {model.name!r} has {len(model.outputs)} outputs; pass a single-scale "
                          "model (e.g. a preset built with scale=)")

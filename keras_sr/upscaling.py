@@ -30,9 +30,9 @@ from keras_sr.self_ensemble import self_ensemble as _self_ensemble
 def _progbar(total, verbose):
     if not verbose or total <= 1:
         return None
-    import keras
+    from keras_sr.utils.progress import progress_bar
 
-    return keras.utils.Progbar(total, unit_name="tile")
+    return progress_bar(total, unit_name="tile")
 
 
 def _spans(length, tile, overlap):

@@ -9,6 +9,7 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 
 from keras_sr.cli.options import error_line
 
@@ -31,33 +32,30 @@ def _parser():
 
 
 def _import_tensorflow(quiet):
-    """Import TensorFlow once, up front, with its native start-up log lines hidden.
+    """Import TensorFlow once, up front, with its native start-up log lines hidden
+    (``import keras_sr`` has usually done it already, quietly for the CLI)."""
+    from keras_sr._registration import quiet_stderr
 
-    TF 2.21 prints oneDNN/absl notices from C++ before its log level applies, so the
-    only way to keep them off a CLI user's terminal is to park fd 2 during the import.
-    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # a user's own setting wins
-    saved = None
-    if quiet:
-        sys.stderr.flush()
-        saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
     try:
-        import tensorflow  # noqa: F401
+        with quiet_stderr(quiet):
+            import tensorflow  # noqa: F401
     except ImportError as exc:
         raise ImportError("TensorFlow is not installed: pip install 'keras-sr[cpu]' "
                           "(or 'keras-sr[gpu]' on an NVIDIA machine)") from exc
-    finally:
-        if saved is not None:
-            os.dup2(saved, 2)
-            os.close(saved)
+
+
+def _format_warning(message, category, filename, lineno, line=None):
+    """Warnings as one line, without the Python source line behind them."""
+    return f"keras-sr: warning: {message}\n"
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
     module = importlib.import_module(f"keras_sr.cli.{VERBS[args.verb]}")
+    previous_format = warnings.formatwarning
+    if not args.debug:
+        warnings.formatwarning = _format_warning
     try:
         _import_tensorflow(quiet=not args.debug)
         return module.run(args) or 0
@@ -69,6 +67,8 @@ def main(argv=None):
             raise
         print(f"keras-sr: error: {error_line(exc)} (run with --debug for the traceback)", file=sys.stderr)
         return 2
+    finally:
+        warnings.formatwarning = previous_format
 
 
 if __name__ == "__main__":

@@ -7,8 +7,11 @@ def add_parser(sub, parents):
                                    "MATLAB bicubic LR, PSNR/SSIM on Y with the scale shaved off. "
                                    "A folder with an HR/ subfolder uses that.")
     p.add_argument("--model", required=True,
-                   help="preset name (see `keras-sr models`; `bicubic` too) or a .keras file")
-    p.add_argument("--weights", default=None, help=".weights.h5 or .keras file for the preset")
+                   help="preset name (see `keras-sr models`; `bicubic` too), a .keras file (a keras-sr train "
+                        "checkpoint too) or an exported SavedModel folder")
+    p.add_argument("--weights", default=None, metavar="default|PATH|none",
+                   help="for a preset: 'default' (the weights keras-sr ships; the default where there are "
+                        "some), a .weights.h5 or .keras file, or 'none' (untrained: for testing only)")
     p.add_argument("--data", required=True, action="append", nargs="+", metavar="DIR",
                    help="dataset folder(s) of HR images (repeatable)")
     p.add_argument("--scale", required=True, type=int, help="SR factor")
@@ -33,7 +36,7 @@ def format_table(result, per_image=False):
     header = ("dataset", "images", "PSNR (dB)", "SSIM", "seconds")
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
     lines = [f"{result['model']} x{result['scale']}, {result['channel'].upper()} channel, "
-             f"shave {result['shave']}"]
+             f"shave {result['shave']}" + (f" ({result['note']})" if result.get("note") else "")]
     def fmt(row):  # names left-aligned, figures right-aligned
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
 
@@ -45,15 +48,19 @@ def format_table(result, per_image=False):
 def run(args):
     import os
 
+    from keras_sr.cli.model_choice import choose
     from keras_sr.evaluation import evaluate, write_json
 
     data = [d for group in args.data for d in group]
+    choice = choose(args.model, args.scale, args.weights)
     if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
         raise FileNotFoundError(f"--json {args.json}: folder does not exist")
-    result = evaluate(args.model, data, args.scale, weights=args.weights,
+    result = evaluate(choice.model, data, args.scale, weights=choice.weights,
                       channel="rgb" if args.rgb else "y", shave=args.shave,
                       self_ensemble=args.self_ensemble, tile=args.tile,
                       save_images=args.save_images, verbose=1)
+    if choice.untrained:
+        result["note"] = choice.note
     print(format_table(result, args.per_image))
     if args.json:
         write_json(args.json, result)

@@ -8,10 +8,13 @@ def add_arguments(p):
     src = p.add_mutually_exclusive_group()
     p.add_argument("--model", required=True, metavar="NAME",
                    help="preset name (keras-sr models); with --keras, the name used for the files")
-    src.add_argument("--weights", metavar="PATH",
-                     help="weights (.weights.h5) to load into the preset, or 'default': the weights "
-                          "keras-sr ships for it (keras-sr models --shipped)")
-    src.add_argument("--keras", metavar="FILE", help="a saved .keras model to export instead of a preset build")
+    src.add_argument("--weights", metavar="default|PATH|none",
+                     help="'default' (the weights keras-sr ships for the preset; the default where there "
+                          "are some), a .weights.h5 or .keras file (e.g. a keras-sr train checkpoint), or "
+                          "'none' (untrained: for testing only)")
+    src.add_argument("--keras", metavar="FILE",
+                     help="a saved .keras model (e.g. a keras-sr train checkpoint; an MDSR one exports the "
+                          "--scale output) to export instead of a preset build")
     p.add_argument("--scale", type=int, help="upscaling factor (required when the preset has several)")
     p.add_argument("--formats", default="savedmodel,fp32,fp16",
                    help="comma-separated: savedmodel, fp32, fp16, dynamic-int8, int8, or all "
@@ -49,25 +52,35 @@ def add_parser(sub, parents):
 
 
 def load_model(args):
-    """The model the flags name: a preset build (optionally with weights) or a .keras file."""
-    import keras
-
+    """``(model, choice)``: the model the flags name (a preset build with the weights
+    :func:`keras_sr.cli.model_choice.choose` picks, or a .keras file) and that choice
+    (``None`` for a file)."""
     from keras_sr import models
+    from keras_sr.cli.model_choice import choose, is_model_file
+    from keras_sr.inference import load_model as load
 
-    if args.keras:
-        import keras_sr.layers  # noqa: F401  (registers the serializable layers)
-
+    source = args.keras or (args.model if is_model_file(args.model) else None)
+    if source:
         if args.overrides:
             raise ValueError("--set applies to preset builds, not to --keras files")
-        return keras.saving.load_model(args.keras, safe_mode=True)
+        return load(source, args.scale)[0], None
     preset = models.get_preset(args.model)
     if not preset["scales"]:
         raise ValueError(f"model {args.model!r} is not a super-resolution model (it has no scale)")
-    model = models.build(args.model, scale=args.scale, weights=args.weights, **parse_key_values(args.overrides))
-    if isinstance(model.output, (list, tuple)):
-        raise ValueError(f"model {args.model!r} needs --scale (one of "
-                         f"{', '.join(map(str, preset['scales']))})")
-    return model
+    choice = choose(args.model, args.scale, args.weights)
+    model, _ = load(choice.model, choice.scale, choice.weights, **parse_key_values(args.overrides))
+    return model, choice
+
+
+def file_stem(args):
+    """The name export files start with: the preset, or a model file's name without extension."""
+    import os
+
+    from keras_sr.cli.model_choice import is_model_file
+
+    if is_model_file(args.model):
+        return os.path.basename(os.path.normpath(args.model)).split(".")[0]
+    return args.model
 
 
 def run(args):
@@ -77,9 +90,11 @@ def run(args):
     size = parse_size(args.input_size) if args.input_size else None
     calibration_size = (parse_size(args.calibration_size, "--calibration-size")
                         if args.calibration_size else None)
-    model = load_model(args)
+    model, choice = load_model(args)
+    if choice is not None and choice.untrained:
+        print(f"keras-sr: warning: exporting {args.model} {choice.note}: the files do not super-resolve")
     results = export_model(model, args.out, formats, scale=args.scale, input_size=size,
-                           dynamic=args.dynamic, name=args.model, calibration=args.calibration,
+                           dynamic=args.dynamic, name=file_stem(args), calibration=args.calibration,
                            calibration_count=args.calibration_count,
                            calibration_size=calibration_size, int8_io=args.int8_io,
                            parity_images=args.parity_images, overwrite=args.overwrite)

@@ -20,10 +20,11 @@ def add_parser(sub, parents):
                    help="output file (format from its extension, PNG by default), or a folder "
                         "when several inputs; missing folders are created")
     p.add_argument("--model", default=None,
-                   help=f"preset name (`bicubic` too) or a .keras file (default {DEFAULT_MODEL})")
-    p.add_argument("--weights", default=None,
-                   help="'default' (the weights keras-sr ships; the default where there are some), a "
-                        ".weights.h5 or .keras file, or 'none' (untrained: for testing only)")
+                   help=f"preset name (`bicubic` too), a .keras file (a keras-sr train checkpoint too) or an "
+                        f"exported SavedModel folder (default {DEFAULT_MODEL})")
+    p.add_argument("--weights", default=None, metavar="default|PATH|none",
+                   help="for a preset: 'default' (the weights keras-sr ships; the default where there are "
+                        "some), a .weights.h5 or .keras file, or 'none' (untrained: for testing only)")
     p.add_argument("--scale", type=int, default=None,
                    help=f"SR factor (default {DEFAULT_SCALE} with the default model)")
     p.add_argument("--tile", type=int, default=None, help="LR tile size in pixels (default: whole image)")
@@ -32,31 +33,6 @@ def add_parser(sub, parents):
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
     p.add_argument("--compare", action="store_true",
                    help="also write OUT_compare.png: bicubic | model, on the crop where they differ most")
-
-
-def resolve_model(args):
-    """``(model, scale, weights)`` from the flags: the default model, shipped weights where
-    there are some, and a clear error for an untrained preset."""
-    import os
-
-    from keras_sr import models, weights
-
-    model, scale, chosen = args.model, args.scale, args.weights
-    if model is None:
-        model = DEFAULT_MODEL
-        scale = DEFAULT_SCALE if scale is None else scale
-    is_preset = not (model.endswith(".keras") or os.sep in model)
-    if chosen == "none":
-        return model, scale, None
-    if not is_preset or model == "bicubic" or chosen not in (None, "default"):
-        return model, scale, chosen
-    if (model, scale) in weights.SHIPPED or chosen == "default":
-        return model, scale, "default"  # "default" without shipped weights: weights.entry's message
-    models.get_preset(model)
-    have = ", ".join(f"{n} x{s}" for n, s in weights.shipped()) or "none yet"
-    raise ValueError(f"--model {model} x{scale} has no shipped weights (shipped: {have}); pass --weights FILE "
-                     "(e.g. RUN/checkpoints/best.keras from keras-sr train), or --weights none to run it "
-                     "untrained")
 
 
 def plan_outputs(inputs, output):
@@ -87,9 +63,8 @@ def run(args):
     import os
     import warnings
 
-    import keras
-
     from keras_sr.data import write_image
+    from keras_sr.utils.progress import progress_bar
     from keras_sr.inference import load_predictor
     from keras_sr.upscaling import read_for_upscale, upscale
 
@@ -100,13 +75,15 @@ def run(args):
     inputs = [sample_path(args.sample)] if args.sample else args.inputs
     if not inputs:
         raise ValueError("no input: give image files (IN ...) or --sample NAME")
+    from keras_sr.cli.model_choice import choose
+
+    choice = choose(args.model, args.scale, args.weights, DEFAULT_MODEL, DEFAULT_SCALE)
     plan = plan_outputs(inputs, args.output)
     images = [read_for_upscale(src) for src, _ in plan]  # every input readable before any work
-    model, scale, weights = resolve_model(args)
-    predict = load_predictor(model, scale=scale, weights=weights)
+    predict = load_predictor(choice.model, scale=choice.scale, weights=choice.weights)
     for _, dst in plan:
         os.makedirs(os.path.dirname(os.path.abspath(dst)), exist_ok=True)
-    bar = keras.utils.Progbar(len(plan), unit_name="image") if len(plan) > 1 else None
+    bar = progress_bar(len(plan), unit_name="image") if len(plan) > 1 else None
     for i, ((src, dst), image) in enumerate(zip(plan, images)):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -119,7 +96,7 @@ def run(args):
         if bar is not None:
             bar.update(i + 1)
         print(f"wrote {dst} ({sr.shape[1]}x{sr.shape[0]}{', 16-bit' if sr.dtype.itemsize == 2 else ''}, "
-              f"{predict.name} x{predict.scale})")
+              f"{predict.name} x{predict.scale}{', ' + choice.note if choice.untrained else ''})")
         if args.compare:
             print(f"wrote {write_compare(dst, image, sr, predict)} (bicubic | {predict.name})")
 

@@ -187,10 +187,12 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
             raise ValueError(f"no default --input-size for scale {scale}; give one")
         input_size = DEFAULT_INPUT_SIZES[scale]
     w, h = input_size
+    check_input_size(model, input_size)
     if calibration_size is not None:
         cw, ch = calibration_size
         if not (0 < cw <= w and 0 < ch <= h):
             raise ValueError(f"calibration size {cw}x{ch} must be positive and within the input size {w}x{h}")
+        check_input_size(model, calibration_size, "calibration size")
     stem = (name or model.name).replace("-", "_")
     if not stem.endswith(f"_x{scale}"):
         stem += f"_x{scale}"
@@ -203,8 +205,33 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
     for path in targets.values():  # fail before minutes of conversion
         atomic.check_writable(path, overwrite)
         atomic.check_writable(json_path(path), overwrite)
+    created = not os.path.isdir(out_dir)
     os.makedirs(out_dir, exist_ok=True)
+    try:
+        return _export_formats(model, reference, out_dir, formats, targets, json_path, scale, input_size,
+                               dynamic, name, channels, calibration, calibration_count, calibration_size,
+                               int8_io, parity_images, overwrite, log)
+    finally:
+        if created and os.path.isdir(out_dir) and not os.listdir(out_dir):
+            os.rmdir(out_dir)  # a failed export leaves nothing behind
 
+
+def check_input_size(model, size, what="input size"):
+    """``ValueError`` when ``size`` (w, h) is not a multiple of what ``model`` needs
+    (RT4KSR pixel-unshuffles by 2: "H and W must be even (got 641x361)")."""
+    from keras_sr.inference import input_multiple
+
+    m = input_multiple(model)
+    w, h = size
+    if w % m or h % m:
+        need = "even" if m == 2 else f"multiples of {m}"
+        raise ValueError(f"{what} for {model.name}: H and W must be {need} (got {w}x{h})")
+
+
+def _export_formats(model, reference, out_dir, formats, targets, json_path, scale, input_size, dynamic,
+                    name, channels, calibration, calibration_count, calibration_size, int8_io,
+                    parity_images, overwrite, log):
+    w, h = input_size
     pairs = parity.lr_hr_pairs(input_size, scale, channels, count=parity_images)
     keras_reference = None
     results = []
@@ -242,6 +269,10 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
         if keras_reference is None:  # Keras runs once for every format
             keras_reference = parity.keras_outputs(reference, pairs)
         par = parity.check_parity(reference, flatbuffer, fmt, scale, pairs, reference=keras_reference)
+        if not any(r.parity is not None for r in results) and par.psnr_keras < par.psnr_bicubic:
+            log(f"warning: the Keras model is {par.psnr_bicubic - par.psnr_keras:.2f} dB below bicubic on the "
+                f"parity photos (PSNR-Y {par.psnr_keras:.2f} vs {par.psnr_bicubic:.2f} dB): untrained or "
+                "wrong weights?")
         report = check_gpu_compatibility(flatbuffer)
         report = dataclasses.replace(report, source=os.path.basename(path))
         interp = parity.interpreter(flatbuffer)

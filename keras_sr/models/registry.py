@@ -52,6 +52,27 @@ def is_multi_scale(name):
     return "scales" in inspect.signature(_ARCHITECTURES[get_preset(name)["arch"]]).parameters
 
 
+def check_scale(name, scale, **overrides):
+    """The scale ``build(name, scale)`` would use; ``ValueError`` for one preset ``name`` does not support.
+
+    ``None`` stays ``None`` for a multi-scale preset (MDSR: one output per scale) and for
+    a preset with no scale (not an SR model); it becomes the only scale of a one-scale
+    preset.
+    """
+    params = inspect.signature(_ARCHITECTURES[get_preset(name)["arch"]]).parameters
+    if "scale" not in params:
+        return scale
+    scales = supported_scales(name, **overrides)
+    if scale is None and "scales" not in params:
+        if len(scales) != 1:
+            raise ValueError(f"model {name!r} needs scale=, one of {', '.join(map(str, scales))}")
+        scale = scales[0]
+    if scale is not None and scale not in scales:
+        raise ValueError(f"model {name!r} does not support scale {scale!r}; "
+                         f"supported: {', '.join(map(str, scales))}")
+    return scale
+
+
 def build(name, scale=None, weights=None, **overrides):
     """Build preset ``name`` for ``scale`` as a functional ``keras.Model``.
 
@@ -63,7 +84,8 @@ def build(name, scale=None, weights=None, **overrides):
             that is not an SR network, e.g. ``"srgan-discriminator"``).
         weights: ``None`` (fresh initialisation); ``"default"``: the weights keras-sr
             trained and ships for this preset and scale (:mod:`keras_sr.weights`; builds
-            the form they need, e.g. RT4KSR's deploy form); or a ``.weights.h5`` file.
+            the form they need, e.g. RT4KSR's deploy form); or a ``.weights.h5`` file
+            (a shipped one by path is the same as ``"default"``).
         **overrides: builder arguments that replace the preset's (e.g. ``num_blocks=4``).
 
     Returns:
@@ -87,13 +109,7 @@ def build(name, scale=None, weights=None, **overrides):
         return builder(name=name.replace("-", "_"), **kwargs)
     scales = supported_scales(name, **overrides)
     multi = "scales" in params
-    if scale is None and not multi:
-        if len(scales) != 1:
-            raise ValueError(f"model {name!r} needs scale=, one of {', '.join(map(str, scales))}")
-        scale = scales[0]
-    if scale is not None and scale not in scales:
-        raise ValueError(f"model {name!r} does not support scale {scale!r}; "
-                         f"supported: {', '.join(map(str, scales))}")
+    scale = check_scale(name, scale, **overrides)
     if multi:
         kwargs.setdefault("scales", scales)
     model_name = name.replace("-", "_") + ("" if scale is None else f"_x{scale}")
@@ -114,5 +130,14 @@ def _build_with_weights(name, scale, weights, overrides):
         return load_weights(model, shipped.weights_path(name, scale), what=f"model {name!r} x{scale}")
     if not isinstance(weights, (str, os.PathLike)):
         raise TypeError(f"weights must be None, 'default' or a .weights.h5 path, got {type(weights).__name__}")
+    from keras_sr import weights as shipped
+
+    shipped_as = shipped.shipped_file(weights)  # a shipped file by path: its entry's build options
+    if shipped_as is not None:
+        scale = check_scale(name, scale, **overrides)
+        if shipped_as != (name, scale):
+            raise ValueError(f"weights file {weights} is keras-sr's shipped {shipped_as[0]} x{shipped_as[1]} "
+                             f"file, not {name} x{scale}")
+        return _build_with_weights(name, scale, "default", overrides)
     model = build(name, scale=scale, **overrides)
     return load_weights(model, weights, what=f"model {name!r} x{scale}")

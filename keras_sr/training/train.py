@@ -5,6 +5,8 @@ Run folder::
     RUN_DIR/config.json          recipe + run settings (what ``resume`` reuses)
     RUN_DIR/logs/                TensorBoard events, history.csv
     RUN_DIR/checkpoints/         best.keras (best validation PSNR, whole images), final.keras
+                                 (SRGAN: the generator; also final_discriminator.keras; MDSR:
+                                 final.keras has an output per scale)
     RUN_DIR/backup/              BackupAndRestore state (weights + optimizer, every epoch)
     RUN_DIR/pictures/            LR / bicubic / SR / HR pictures of validation images per epoch
 
@@ -32,6 +34,7 @@ from pathlib import Path
 
 from keras_sr.training.recipes import get_recipe, make_optimizer
 from keras_sr.utils import atomic
+from keras_sr.utils.progress import fit_verbose
 
 STEPS_PER_EPOCH = 1000  # EDSR's "epoch" of 1000 batches (test_every)
 
@@ -145,7 +148,8 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         generator, vgg_weights, allow_download, content_model: SRGAN only, see
             :func:`keras_sr.training.srgan.build_srgan`.
         pictures: validation images drawn per epoch (0 = none). tensorboard: write logs/.
-        callbacks: extra Keras callbacks. verbose: ``fit``'s (1 = progress bar).
+        callbacks: extra Keras callbacks. verbose: ``fit``'s (1 = progress bar on a terminal,
+            one plain line per epoch when stdout is not a terminal).
         time_limit: stop after this many seconds of training (at the end of a batch; the
             shortened epoch still ends with its validation).
         init_weights: start from these weights instead of a fresh initialisation: a
@@ -233,11 +237,13 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         if limit is not None:
             cbs.append(limit)
         start = time.perf_counter()
-        history = trainable.fit(dataset, epochs=epochs, steps_per_epoch=spe, callbacks=cbs, verbose=verbose,
-                                 shuffle=False)
+        history = trainable.fit(dataset, epochs=epochs, steps_per_epoch=spe, callbacks=cbs,
+                                verbose=fit_verbose(verbose), shuffle=False)
         seconds = time.perf_counter() - start
         final_path = run_dir / "checkpoints" / "final.keras"
         (trainable.model if recipe.kind == "multiscale" else sr_model).save(final_path)
+        if recipe.kind == "gan":  # the discriminator too: a later run can start from both networks
+            trainable.discriminator.save(run_dir / "checkpoints" / "final_discriminator.keras")
         done = int(trainable.optimizer.iterations.numpy())  # updates so far, earlier runs included
         result = {"run_dir": str(run_dir), "history": history.history, "steps": done,
                   "epochs": epochs, "seconds": seconds, "final_model": str(final_path),

@@ -1,0 +1,66 @@
+"""What ``import keras_sr`` does first: register every serializable keras-sr class.
+
+Keras finds the classes of a ``.keras`` file (``keras_sr>PixelUnshuffle``,
+``keras_sr>PixelLoss``, ``keras_sr>SRGAN``, ...) only among registered objects, so every
+file keras-sr writes opens with ``keras.saving.load_model(path, safe_mode=True)`` after a
+plain ``import keras_sr`` only if importing the package registers them all. That imports
+Keras (and TensorFlow under the TF backend); the ``keras-sr`` command line hides
+TensorFlow's native start-up log lines while it does (:func:`quiet_stderr`).
+"""
+
+import contextlib
+import importlib
+import os
+import sys
+
+# Modules whose import registers serializable classes (register_keras_serializable).
+SERIALIZABLE_MODULES = ("keras_sr.layers", "keras_sr.data.metrics", "keras_sr.training.losses",
+                        "keras_sr.training.multiscale", "keras_sr.training.srgan")
+
+
+@contextlib.contextmanager
+def quiet_stderr(quiet=True):
+    """Park file descriptor 2 on /dev/null inside the block (native C++ log lines included).
+
+    TF 2.21 prints oneDNN/absl notices from C++ before its log level applies, so parking
+    fd 2 is the only way to keep them off a command-line user's terminal.
+    """
+    if not quiet:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def started_as_cli():
+    """True when this process is the ``keras-sr`` command (console script or
+    ``python -m keras_sr.cli``) without ``--debug``."""
+    argv = list(getattr(sys, "orig_argv", sys.argv))
+    if "--debug" in argv:
+        return False
+    if os.path.basename(sys.argv[0] or "") in ("keras-sr", "keras-sr.exe"):
+        return True
+    return any(a == "-m" and b in ("keras_sr.cli", "keras_sr.cli.__main__") for a, b in zip(argv, argv[1:]))
+
+
+def register_all(quiet=False):
+    """Import every module that registers serializable classes (with fd 2 parked if ``quiet``)."""
+    if quiet:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # a user's own setting wins
+    with quiet_stderr(quiet):
+        try:
+            import keras  # noqa: F401
+        except ImportError as exc:
+            raise ImportError("Keras 3 with a backend is needed: pip install 'keras-sr[cpu]' "
+                              "(or 'keras-sr[gpu]' on an NVIDIA machine)") from exc
+        for name in SERIALIZABLE_MODULES:
+            importlib.import_module(name)
