@@ -147,15 +147,17 @@ def test_export_calibrates_smaller_when_memory_is_short(rednet, tmp_path, monkey
 
 def test_cli_calibration_size(rednet, tmp_path, capsys):
     out = tmp_path / "x"
-    assert main(["export", "--model", "rednet10", "--scale", "2", "--set", "filters=8", "--formats", "int8",
+    assert main(["export", "--model", "rednet10", "--scale", "2", "--set", "filters=8", "--weights", "none",
+                 "--formats", "int8",
                  "--input-size", "48x32", "--calibration-size", "96x16", "--out", str(out)]) == 2
     assert "calibration size 96x16" in capsys.readouterr().err
     assert not out.exists()
-    assert main(["export", "--model", "rednet10", "--scale", "2", "--set", "filters=8", "--formats", "int8",
+    assert main(["export", "--model", "rednet10", "--scale", "2", "--set", "filters=8", "--weights", "none",
+                 "--formats", "int8",
                  "--input-size", "48x32", "--calibration-size", "24x16", "--calibration-count", "2",
                  "--parity-images", "1", "--out", str(out)]) == 0
     meta = json.loads((out / "rednet10_x2_int8_48x32.json").read_text())
     assert meta["calibration"] == {"size": [24, 16], "samples": 8, "images": "bundled photos"}
-    assert main(["export", "--model", "rednet10", "--scale", "2", "--formats", "int8",
+    assert main(["export", "--model", "rednet10", "--scale", "2", "--weights", "none", "--formats", "int8",
                  "--calibration-size", "24", "--out", str(out)]) == 2
     assert "--calibration-size must be WIDTHxHEIGHT" in capsys.readouterr().err

@@ -139,15 +139,16 @@ def test_argument_parsing_errors():
 
 def test_cli_export_and_one_line_errors(tmp_path, capsys):
     args = ["export", "--model", "edsr-baseline", "--scale", "3", "--set", "num_blocks=1",
-            "--set", "filters=8", "--formats", "fp32", "--input-size", "20x16", "--parity-images", "1",
-            "--out", str(tmp_path)]
+            "--set", "filters=8", "--weights", "none", "--formats", "fp32", "--input-size", "20x16",
+            "--parity-images", "1", "--out", str(tmp_path)]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "edsr_baseline_x3_fp32_20x16.tflite" in out and "GPU delegate check" in out and "ready" in out
+    assert "untrained" in out and "below bicubic" in out  # said out loud, not a silent random export
     assert main(args) == 2  # exists, no --overwrite
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "--overwrite" in err
-    assert main(args[:7] + ["--formats", "fp8", "--out", str(tmp_path)]) == 2
+    assert main(args[:9] + ["--formats", "fp8", "--out", str(tmp_path)]) == 2
     assert "unknown format" in capsys.readouterr().err
     assert main(["export", "--model", "edsr-baseline", "--out", str(tmp_path)]) == 2
     assert "needs scale" in capsys.readouterr().err

@@ -62,6 +62,9 @@ def choose(model, scale=None, weights=None, default_model=None, default_scale=No
         return Choice(model, scale)
     models.get_preset(model)  # unknown names: the registry's message
     scale = models.check_scale(model, scale)  # unsupported scales: said first
+    if scale is None and models.is_multi_scale(model):
+        raise ValueError(f"model {model!r} needs --scale (one of "
+                         f"{', '.join(map(str, models.supported_scales(model)))})")
     if model == "bicubic":
         if weights not in (None, "none", "default"):
             raise ValueError("model 'bicubic' has no weights; drop --weights")
