@@ -63,4 +63,10 @@ def register_all(quiet=False):
             raise ImportError("Keras 3 with a backend is needed: pip install 'keras-sr[cpu]' "
                               "(or 'keras-sr[gpu]' on an NVIDIA machine)") from exc
         for name in SERIALIZABLE_MODULES:
-            importlib.import_module(name)
+            try:
+                importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                # Training and the data pipeline need TensorFlow; on a JAX/PyTorch-only install
+                # the layers still register (models build and load), training classes do not.
+                if exc.name != "tensorflow" or name == "keras_sr.layers":
+                    raise

@@ -1,4 +1,5 @@
-"""One way to run any SR model on a numpy image: presets, ``.keras`` files, weights, ``bicubic``.
+"""One way to run any SR model on a numpy image: presets, ``.keras`` files, weights, ``bicubic``,
+exported SavedModel folders.
 
 :func:`load_predictor` turns what a user names (a ``keras.Model``, a preset name with
 optional weights, a ``.keras`` file, or ``"bicubic"``) into a :class:`Predictor`: a
@@ -271,11 +272,13 @@ def load_predictor(model, scale=None, weights=None):
     """A :class:`Predictor` for ``model``.
 
     Args:
-        model: a ``keras.Model`` (single output, LR [0, 1] -> SR [0, 1]); a preset name
+        model: a ``keras.Model`` (LR [0, 1] -> SR [0, 1]); a preset name
             (``keras_sr.models.list()``), built for ``scale``; ``"bicubic"`` (numpy MATLAB
-            imresize); or the path of a ``.keras`` model file.
-        scale: the upscaling factor; required for presets with several scales; checked
-            against a given model's own factor.
+            imresize); the path of a ``.keras`` model file (any file keras-sr writes, loaded
+            with ``compile=False``); or an exported SavedModel folder.
+        scale: the upscaling factor; required for presets with several scales; picks the
+            output of a model with one per scale (MDSR); checked against a given model's
+            own factor.
         weights: optional ``.weights.h5`` (``model.load_weights``) or ``.keras`` file
             (a whole saved model, used instead of a fresh build); for a preset,
             ``"default"`` loads the weights keras-sr ships (:mod:`keras_sr.weights`).

@@ -219,7 +219,7 @@ def test_export_script_is_the_cli_front(tmp_path, capsys):
     spec = importlib.util.spec_from_file_location("export_script", path)
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    args = ["--model", "srcnn", "--scale", "2", "--set", "filters=(8, 4)", "--formats", "fp32",
+    args = ["--model", "srcnn", "--scale", "2", "--set", "filters=(8, 4)", "--weights", "none", "--formats", "fp32",
             "--input-size", "16x12", "--parity-images", "1", "--out", str(tmp_path)]
     assert script.main(args) == 0
     assert (tmp_path / "srcnn_x2_fp32_16x12.tflite").exists()

@@ -115,17 +115,18 @@ def commands(work, runs):
     cmds = {}
     for kind, (ckpt, _) in runs.items():
         preset = RUNS[kind][1]
-        scale = ["--scale", "3"] if kind == "multi" else ["--scale", "2"]
+        # MDSR: best.keras is the validated x2 view, final.keras has an output per scale (x3 picked)
+        scale = {"best": ["--scale", "2"], "final": ["--scale", "3" if kind == "multi" else "2"]}
         files = {"best": ckpt / "best.keras", "final": ckpt / "final.keras"}
         for which, path in files.items():
-            cmds[f"eval {kind} {which}"] = ["eval", "--model", path, "--data", val, *scale]
+            cmds[f"eval {kind} {which}"] = ["eval", "--model", path, "--data", val, *scale[which]]
             cmds[f"upscale {kind} {which} model"] = ["upscale", photo, "-o", out / f"{kind}_{which}_m.png",
-                                                     "--model", path, *scale]
+                                                     "--model", path, *scale[which]]
         cmds[f"upscale {kind} weights"] = ["upscale", photo, "-o", out / f"{kind}_w.png", "--model", preset,
-                                           "--weights", files["final"], *scale]
-        cmds[f"export {kind}"] = ["export", "--model", f"j_{kind}", "--keras", files["final"], *scale,
+                                           "--weights", files["final"], *scale["final"]]
+        cmds[f"export {kind}"] = ["export", "--model", f"j_{kind}", "--keras", files["final"], *scale["final"],
                                   "--formats", "fp32,fp16", *small, "--out", out / f"exp_{kind}"]
-        cmds[f"export {kind} weights"] = ["export", "--model", preset, "--weights", files["best"], *scale,
+        cmds[f"export {kind} weights"] = ["export", "--model", preset, "--weights", files["best"], *scale["best"],
                                           "--formats", "fp32", *small, "--out", out / f"expw_{kind}"]
     cmds["check-gpu"] = ["check-gpu", out / "exp_hf" / "j_hf_x2_fp16_16x12.tflite"]
     cmds["eval discriminator"] = ["eval", "--model", runs["gan"][0] / "final_discriminator.keras", "--data", val,
