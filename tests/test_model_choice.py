@@ -53,6 +53,8 @@ def test_choice_of_files():
     # a shipped .weights.h5 without --model names its own preset and scale
     x4 = os.path.join(os.fspath(weights.WEIGHTS_DIR), "edsr-baseline_x4.weights.h5")
     assert choose(None, None, x4, "rt4ksr", 2) == Choice("edsr-baseline", 4, x4)
+    # a checkpoint given as --weights without --model is the model itself (its own scale)
+    assert choose(None, None, "run/best.keras", "rt4ksr", 2) == Choice("run/best.keras")
 
 
 def test_shipped_weights_file_by_path_builds_its_deploy_form(rng):

@@ -39,7 +39,8 @@ def choose(model, scale=None, weights=None, default_model=None, default_scale=No
     """The :class:`Choice` for a verb's ``--model``, ``--scale`` and ``--weights``.
 
     ``default_model`` / ``default_scale``: what runs without ``--model`` (upscale's shipped
-    RT4KSR x2). A shipped ``.weights.h5`` given without ``--model`` names its own preset.
+    RT4KSR x2). Without ``--model``, a shipped ``.weights.h5`` names its own preset and scale
+    and a ``.keras`` file is the model.
 
     Raises:
         ValueError: unknown preset, unsupported scale, ``--weights`` beside a model file, a
@@ -48,6 +49,8 @@ def choose(model, scale=None, weights=None, default_model=None, default_scale=No
     from keras_sr import models
     from keras_sr import weights as shipped
 
+    if model is None and weights is not None and os.fspath(weights).endswith(".keras"):
+        return Choice(os.fspath(weights), scale)  # a checkpoint alone: it is the model
     if model is None:
         own = shipped.shipped_file(weights) if weights not in (None, "none", "default") else None
         model, scale = (own if own and scale in (None, own[1]) else
