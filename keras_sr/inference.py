@@ -113,12 +113,19 @@ def output_scales(model):
     n = 8 * input_multiple(model)
     try:
         shapes = model.compute_output_shape((1, n, n, channels))
+    except Exception:  # noqa: BLE001  (some layers cannot say: run the model instead)
+        shapes = None
+    try:
+        if shapes is None:
+            out = model(np.zeros((1, n, n, channels), np.float32), training=False)
+            shapes = [tuple(o.shape) for o in (out if isinstance(out, (list, tuple)) else [out])]
     except Exception as e:  # noqa: BLE001  (e.g. a fixed-size discriminator input)
         raise ValueError(f"model {model.name!r} is not a super-resolution model (it does not take an "
                          f"{n}x{n} image: {str(e).strip().splitlines()[0] if str(e).strip() else e!r})") from e
-    if not isinstance(shapes, (list, tuple)) or (shapes and isinstance(shapes[0], int | type(None))):
-        shapes = [shapes]
-    shapes = list(shapes.values()) if isinstance(shapes, dict) else shapes
+    if isinstance(shapes, dict):
+        shapes = list(shapes.values())
+    elif not isinstance(shapes, (list, tuple)) or (shapes and isinstance(shapes[0], int | type(None))):
+        shapes = [shapes]  # one output: a single shape tuple
     scales = []
     for shape in shapes:
         if len(shape) != 4 or shape[1] is None or shape[1] % n:
