@@ -234,16 +234,22 @@ def test_exported_tflite_matches_keras_in_litert(verbs, runs, work):
 
     import keras_sr  # noqa: F401
 
-    ok(verbs["export hf"])
-    keras_model = keras.saving.load_model(runs["hf"][0] / "final.keras", compile=False)
     lr = np.random.default_rng(0).random((1, 12, 16, 3), dtype=np.float32)
-    for fmt, tol in (("fp32", 1e-3), ("fp16", 2e-2)):
-        interp = Interpreter(model_path=str(work / "out" / "exp_hf" / f"j_hf_x2_{fmt}_16x12.tflite"))
-        interp.allocate_tensors()
-        interp.set_tensor(interp.get_input_details()[0]["index"], lr)
-        interp.invoke()
-        got = interp.get_tensor(interp.get_output_details()[0]["index"])
-        np.testing.assert_allclose(got, np.asarray(keras_model(lr)), atol=tol)
+    for kind in RUNS:
+        ok(verbs[f"export {kind}"])
+        keras_model = keras.saving.load_model(runs[kind][0] / "final.keras", compile=False)
+        expected = keras_model(lr)
+        if kind == "multi":
+            expected, scale = expected[1], 3  # the x3 output the export picked
+        else:
+            scale = 2
+        for fmt, tol in (("fp32", 1e-3), ("fp16", 2e-2)):
+            interp = Interpreter(model_path=str(work / "out" / f"exp_{kind}" / f"j_{kind}_x{scale}_{fmt}_16x12.tflite"))
+            interp.allocate_tensors()
+            interp.set_tensor(interp.get_input_details()[0]["index"], lr)
+            interp.invoke()
+            got = interp.get_tensor(interp.get_output_details()[0]["index"])
+            np.testing.assert_allclose(got, np.asarray(expected), atol=tol, err_msg=f"{kind} {fmt}")
 
 
 def test_savedmodel_folders_run_in_eval_and_upscale(verbs):

@@ -64,9 +64,9 @@ def run(args):
     import warnings
 
     from keras_sr.data import write_image
-    from keras_sr.utils.progress import progress_bar
     from keras_sr.inference import load_predictor
     from keras_sr.upscaling import read_for_upscale, upscale
+    from keras_sr.utils.progress import progress_bar
 
     if args.sample and args.inputs:
         raise ValueError("give image files or --sample, not both")

@@ -53,7 +53,8 @@ def is_multi_scale(name):
 
 
 def check_scale(name, scale, **overrides):
-    """The scale ``build(name, scale)`` would use; ``ValueError`` for one preset ``name`` does not support.
+    """The scale ``build(name, scale)`` would use; ``ValueError`` (naming the supported scales)
+    when ``name`` does not support ``scale``.
 
     ``None`` stays ``None`` for a multi-scale preset (MDSR: one output per scale) and for
     a preset with no scale (not an SR model); it becomes the only scale of a one-scale
