@@ -4,6 +4,7 @@ errors say the real problem first, progress and warnings are plain text.
 (tests/test_journeys.py walks the same seams through the CLI in fresh processes.)
 """
 
+import io
 import os
 
 import numpy as np
@@ -127,6 +128,20 @@ def test_progress_is_plain_text_off_a_terminal(capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[-1].startswith("3/3 images") and "\x1b" not in out and "\r" not in out
     assert progress.fit_verbose(1) == 2 and progress.fit_verbose(0) == 0
+
+
+def test_progress_is_keras_bar_on_a_terminal(monkeypatch):
+    import keras
+
+    from keras_sr.utils import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr("sys.stdout", Terminal())
+    assert isinstance(progress.progress_bar(3), keras.utils.Progbar)
+    assert progress.fit_verbose(1) == 1
 
 
 def test_cli_warnings_are_one_line_without_source(monkeypatch, capsys):
