@@ -5,8 +5,8 @@ For each shipped weight (``keras_sr.weights.shipped()``) and each image (Set5 fr
 HR modcropped to the scale, LR = MATLAB bicubic ``imresize(hr, 1/s)`` on uint8, then the
 8-bit RGB outputs of MATLAB bicubic and of ``keras_sr.upscale`` with ``border=None``
 (before: the model sees the image as it is), ``"symmetric"`` and ``"reflect"`` (after).
-PSNR (RGB, 8-bit levels) on the outer ``--band`` pixels of the SR image only (the
-pixels the benchmark shave removes and a user's photo shows). Set5 figures are the mean
+PSNR (RGB, 8-bit levels) on the outer ``--bands`` pixels of the SR image only (8 and 2 px:
+the pixels the benchmark shave removes and a user's photo shows). Set5 figures are the mean
 over its 5 images.
 
     nice -n 19 env PYTHONPATH=. python benchmarks/border_band.py            # table on stdout
@@ -68,7 +68,7 @@ def cpu_flags():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--band", type=int, default=8, help="band width in SR pixels (default 8)")
+    parser.add_argument("--bands", default="8,2", help="band widths in SR pixels (default 8,2)")
     parser.add_argument("--quick", action="store_true", help="chelsea and the x2 weights only")
     args = parser.parse_args(argv)
 
@@ -77,11 +77,12 @@ def main(argv=None):
     from keras_sr.inference import load_predictor
     from keras_sr.upscaling import model_receptive_field, upscale
 
+    bands = [int(b) for b in args.bands.split(",")]
     t0 = time.time()
-    print(f"# {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPU cores ({cpu_flags()}), band {args.band} px, "
-          "PSNR RGB 8-bit on the band only")
-    print("| Weights | Images | r (LR px) | bicubic | before (no padding) | symmetric | reflect |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"# {time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPU cores ({cpu_flags()}), "
+          "PSNR (dB) RGB 8-bit on the outer band only")
+    print("| Weights | Images | r (LR px) | band | bicubic | before (no padding) | symmetric | reflect |")
+    print("|---|---|---|---|---|---|---|---|")
     sets = images(args.quick)
     for name, scale in weights.shipped():
         if args.quick and scale != 2:
@@ -89,17 +90,18 @@ def main(argv=None):
         predict = load_predictor(name, scale=scale, weights="default")
         r = model_receptive_field(predict)
         for set_name, hrs in sets:
-            rows = {m: [] for m in MODES}
-            bic = []
+            rows = {(b, m): [] for b in bands for m in ("bicubic",) + MODES}
             for hr in hrs:
                 hr = modcrop(hr, scale)
                 lr = matlab_imresize(hr, 1.0 / scale)
-                bic.append(band_psnr(matlab_imresize(lr, float(scale)), hr, args.band))
-                for mode in MODES:
-                    rows[mode].append(band_psnr(upscale(predict, lr, border=mode), hr, args.band))
-            cells = [f"{np.mean(rows[m]):.2f}" for m in MODES]
-            print(f"| {name} x{scale} | {set_name} | {r} | {np.mean(bic):.2f} | " + " | ".join(cells) + " |",
-                  flush=True)
+                outs = {"bicubic": matlab_imresize(lr, float(scale))}
+                outs.update({m: upscale(predict, lr, border=m) for m in MODES})
+                for b in bands:
+                    for m, out in outs.items():
+                        rows[(b, m)].append(band_psnr(out, hr, b))
+            for b in bands:
+                cells = [f"{np.mean(rows[(b, m)]):.2f}" for m in ("bicubic",) + MODES]
+                print(f"| {name} x{scale} | {set_name} | {r} | {b} px | " + " | ".join(cells) + " |", flush=True)
     print(f"# {time.time() - t0:.0f} s")
 
 
