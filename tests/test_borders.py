@@ -128,3 +128,22 @@ def test_cli_eval_border_flag(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "border symmetric" in run.stdout
+
+
+def test_cli_upscale_border_choices_and_tiny_images(tmp_path, shipped_x2):
+    from skimage import data as skdata
+
+    from keras_sr.cli import main
+
+    data.write_image(tmp_path / "cat.png", skdata.chelsea()[:40, :50])
+    outs = {}
+    for mode in ("symmetric", "none"):
+        assert main(["upscale", str(tmp_path / "cat.png"), "-o", str(tmp_path / f"{mode}.png"), "--border", mode]) == 0
+        outs[mode] = data.read_image(tmp_path / f"{mode}.png").astype(int)
+    assert main(["upscale", str(tmp_path / "cat.png"), "-o", str(tmp_path / "r.png")]) == 0  # default: symmetric
+    np.testing.assert_array_equal(data.read_image(tmp_path / "r.png"), outs["symmetric"])
+    diff = np.abs(outs["symmetric"] - outs["none"]).max(axis=-1)
+    r2 = 2 * 14  # RT4KSR's receptive field, in SR pixels: only the band within it changes
+    assert diff.max() > 0 and diff[r2:-r2, r2:-r2].max() <= 1
+    for shape in ((1, 1, 3), (3, 5, 3)):  # mirrored many times over: still the right size
+        assert upscale(shipped_x2["rt4ksr"], np.full(shape, 0.5, np.float32)).shape == (2 * shape[0], 2 * shape[1], 3)
