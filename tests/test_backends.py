@@ -72,7 +72,8 @@ JAX_SCRIPT = textwrap.dedent("""
         if not scales:  # the SRGAN discriminator: a 96 px HR patch -> one logit
             model, x = models.build(name), np.full((1, 96, 96, 3), 0.5, "float32")
         else:
-            model = models.build(name, **kw) if models.is_multi_scale(name) else models.build(name, scale=scales[0], **kw)
+            scale = None if models.is_multi_scale(name) else scales[0]
+            model = models.build(name, scale=scale, **kw)
             x = np.full((1, 8, 8, model.input_shape[-1]), 0.5, "float32")
         y = model.predict(x, verbose=0)
         ys = y if isinstance(y, list) else [y]

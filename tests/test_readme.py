@@ -320,7 +320,8 @@ def test_zoo_table_matches_keras_sr_models():
     printed = {}
     for line in proc.stdout.splitlines()[1:]:
         name = line.split()[0]
-        printed[name] = [(label, int(n.replace(",", ""))) for label, n in re.findall(r"(?<!\S)(all|x\d|-) ([\d,]+)", line)]
+        pairs = re.findall(r"(?<!\S)(all|x\d|-) ([\d,]+)", line)
+        printed[name] = [(label, int(n.replace(",", ""))) for label, n in pairs]
     rows = _zoo_rows()
     assert sorted(n for names, _, _ in rows for n in names) == sorted(models.list()) == sorted(printed)
     for names, scales, counts in rows:
