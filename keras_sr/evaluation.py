@@ -71,11 +71,12 @@ def _metrics(sr, hr, scale, shave, channel):
     return (psnr(sr, hr, scale, shave, channel), ssim(sr, hr, scale, shave, channel))
 
 
-def evaluate_image(predict, hr, scale, channel="y", shave=None, self_ensemble=False, tile=None):
+def evaluate_image(predict, hr, scale, channel="y", shave=None, self_ensemble=False, tile=None, border=None):
     """Metrics of one HR image (uint8 RGB): a dict with psnr, ssim, seconds (model time),
     psnr_bicubic (the same protocol for MATLAB bicubic) and the images.
 
     ``images`` holds uint8 RGB ``lr``, ``bicubic``, ``sr``, ``hr`` (for pictures).
+    ``border``: see :func:`evaluate`.
     """
     from keras_sr.data import matlab_imresize, modcrop, psnr, rgb_to_y
 
@@ -86,9 +87,10 @@ def evaluate_image(predict, hr, scale, channel="y", shave=None, self_ensemble=Fa
     if predict.model is None and predict.name == "bicubic" and not self_ensemble:
         sr = matlab_imresize(lr, float(scale))  # uint8 MATLAB path of the published bicubic rows
     elif predict.channels == 3:
-        sr = super_resolve(predict, lr / 255.0, tile=tile, self_ensemble=self_ensemble)
+        sr = super_resolve(predict, lr / 255.0, tile=tile, self_ensemble=self_ensemble, border=border)
     else:
-        sr = super_resolve(predict, rgb_to_y(lr / 255.0), tile=tile, self_ensemble=self_ensemble)
+        sr = super_resolve(predict, rgb_to_y(lr / 255.0), tile=tile, self_ensemble=self_ensemble,
+                           border=border)
     seconds = time.perf_counter() - t0
     if predict.channels == 1:
         sr_rgb = _levels(_join_y(sr, lr, scale))
@@ -108,7 +110,7 @@ def evaluate_image(predict, hr, scale, channel="y", shave=None, self_ensemble=Fa
 
 
 def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, self_ensemble=False,
-             tile=None, save_images=None, verbose=0):
+             tile=None, save_images=None, verbose=0, border=None):
     """PSNR / SSIM of ``model`` on each folder of HR images (module docstring for the protocol).
 
     Args:
@@ -124,9 +126,13 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
         save_images: folder for ``DATASET/NAME_xS_MODEL.png`` SR images and
             ``NAME_xS_compare.png`` pictures (bicubic | model | HR crops with PSNR).
         verbose: 1 shows a progress bar over images.
+        border: ``None`` (default: the papers' protocol, the model sees the image as it
+            is), ``"symmetric"``/``"reflect"`` (or ``True``: symmetric) to mirror the LR
+            image by the model's receptive field and crop, as :func:`keras_sr.upscale`
+            does (see :mod:`keras_sr.upscaling`); it matters in the ``shave`` band.
 
     Returns:
-        dict: ``model``, ``scale``, ``channel``, ``shave``, ``self_ensemble`` and
+        dict: ``model``, ``scale``, ``channel``, ``shave``, ``self_ensemble``, ``border`` and
         ``datasets``: a list of {``name``, ``path``, ``images``, ``psnr``, ``ssim``,
         ``seconds`` (model time), ``per_image``: [{``file``, ``psnr``, ``ssim``,
         ``seconds``, ``psnr_bicubic``}]}. PSNR and SSIM are means over the images.
@@ -139,12 +145,15 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
     if isinstance(data_dirs, (str, os.PathLike)):
         data_dirs = [data_dirs]
     datasets = [dataset_images(d) + (str(d),) for d in data_dirs]  # fail on a bad folder first
+    from keras_sr.upscaling import border_mode
+
+    border = border_mode(border)  # a bad value fails before the model loads
     predict = load_predictor(model, scale=scale, weights=weights)
     from keras_sr.data import read_image
 
     result = {"model": predict.name + ("+" if self_ensemble else ""), "scale": scale, "channel": channel,
               "shave": scale if shave is None else int(shave), "self_ensemble": bool(self_ensemble),
-              "datasets": []}
+              "border": border or "none", "datasets": []}
     for name, files, path in datasets:
         images = [read_image(f) for f in files]  # every file decodes, or fails by name, up front
         bar = None
@@ -155,7 +164,7 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
             bar = progress_bar(len(files), unit_name="image")
         rows = []
         for i, (file, hr) in enumerate(zip(files, images)):
-            row = evaluate_image(predict, hr, scale, channel, shave, self_ensemble, tile)
+            row = evaluate_image(predict, hr, scale, channel, shave, self_ensemble, tile, border)
             if save_images is not None:
                 _save_pictures(save_images, name, file, scale, predict.name, row)
             rows.append({"file": os.path.basename(file), "psnr": row["psnr"], "ssim": row["ssim"],

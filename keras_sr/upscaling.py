@@ -15,6 +15,14 @@ RGB models and the output is grey again. Alpha is upscaled with MATLAB bicubic. 
 on MATLAB's Y channel (``model.input_shape[-1] == 1``: SRCNN, RED-Net, SRDenseNet)
 upscale Y with the model and Cb, Cr with MATLAB bicubic, then convert back to RGB
 (how their papers make colour pictures).
+
+Borders: a model pads its convolutions with zeros, which darkens or rings the outer few
+pixels of the output (worse than bicubic there). ``border="symmetric"`` (the default of
+:func:`upscale`; ``"reflect"`` is the other choice) first mirrors the LR image outward by
+the model's receptive-field radius, so that every output pixel of the image sees only
+image content, then crops the output back: the outer band is no worse than bicubic
+(measured by ``benchmarks/border_band.py``). It costs the extra ``2r`` rows and columns.
+MATLAB ``bicubic`` already mirrors (symmetric) and is never padded.
 """
 
 import math
@@ -63,18 +71,57 @@ def _run_tiled(predict, lr, tile, overlap, verbose):
     return out
 
 
+BORDER_MODES = ("symmetric", "reflect")
+# Symmetric (edge pixel repeated: ``c b a | a b c``) beat reflect (``d c b | a b c d``) on the
+# outer 8 px band of every shipped weight (benchmarks/border_band.py, README "Measured").
+DEFAULT_BORDER = "symmetric"
+
+
+def border_mode(border):
+    """``border`` as an ``np.pad`` mode or ``None`` (off): ``None``/``False``/``"none"`` -> off,
+    ``True`` -> :data:`DEFAULT_BORDER`, ``"symmetric"``/``"reflect"`` as given."""
+    if border is None or border is False or border == "none":
+        return None
+    if border is True:
+        return DEFAULT_BORDER
+    if border not in BORDER_MODES:
+        raise ValueError(f"border must be one of {', '.join(BORDER_MODES)}, 'none', True or False; "
+                         f"got {border!r}")
+    return border
+
+
+def border_padding(predict, h, w):
+    """``((top, bottom), (left, right))`` LR padding of an (h, w) image for border handling:
+    the receptive-field radius ``r`` on each side, bottom/right grown to the model's multiple."""
+    r = model_receptive_field(predict)
+    m = predict.multiple
+    return (r, r + (-(h + 2 * r)) % m), (r, r + (-(w + 2 * r)) % m)
+
+
 def super_resolve(predict, lr, tile=None, overlap=None, self_ensemble=False,
-                  allow_small_overlap=False, verbose=0):
+                  allow_small_overlap=False, verbose=0, border=None):
     """SR of an (h, w, C) float image with a :class:`~keras_sr.inference.Predictor`.
 
     ``C`` must be the model's channels; odd sizes for models that need even ones are
     padded (edge) and cropped. See :func:`upscale` for ``tile``, ``overlap``,
-    ``self_ensemble``, ``allow_small_overlap``.
+    ``self_ensemble``, ``allow_small_overlap``, ``border`` (default here: off, the
+    benchmark protocol).
 
     Returns:
         float32 (h·s, w·s, C), not clipped.
     """
     lr = np.asarray(lr, np.float32)
+    mode = border_mode(border)
+    if mode is not None and predict.model is not None:
+        # Mirror the image outward by the receptive field, run (whole or tiled: the padded
+        # image is just a larger image, so tiles stay exact), crop the image's part back.
+        h, w = lr.shape[:2]
+        (top, bottom), (left, right) = border_padding(predict, h, w)
+        padded = np.pad(lr, ((top, bottom), (left, right), (0, 0)), mode=mode)
+        out = super_resolve(predict, padded, tile=tile, overlap=overlap, self_ensemble=self_ensemble,
+                            allow_small_overlap=allow_small_overlap, verbose=verbose)
+        s = predict.scale
+        return out[top * s:(top + h) * s, left * s:(left + w) * s]
     h, w = lr.shape[:2]
     m = predict.multiple
     run = predict
@@ -166,7 +213,7 @@ def _join_image(rgb, alpha, kind):
 
 
 def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, self_ensemble=False,
-            allow_small_overlap=False, verbose=0):
+            allow_small_overlap=False, verbose=0, border=DEFAULT_BORDER):
     """Super-resolve one image.
 
     Args:
@@ -184,6 +231,10 @@ def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, sel
         allow_small_overlap: accept ``overlap`` below the receptive field (warns) instead
             of raising ``ValueError``.
         verbose: 1 shows a progress bar over tiles.
+        border: ``"symmetric"`` (default) or ``"reflect"``: mirror the LR image outward by
+            the model's receptive field and crop the output, so the outer pixels are no
+            worse than bicubic (module docstring); ``None`` runs the model on the image as
+            it is (zero padding inside the convolutions, the benchmark protocol).
 
     Returns:
         (H·s, W·s[, C]) image of the input's layout and dtype (integers rounded and
@@ -194,7 +245,7 @@ def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, sel
     from keras_sr.data import matlab_imresize, rgb_to_ycbcr, ycbcr_to_rgb
 
     options = dict(tile=tile, overlap=overlap, self_ensemble=self_ensemble,
-                   allow_small_overlap=allow_small_overlap, verbose=verbose)
+                   allow_small_overlap=allow_small_overlap, verbose=verbose, border=border_mode(border))
     s = predict.scale
     if predict.channels == 3:
         sr = super_resolve(predict, rgb, **options)

@@ -1,8 +1,14 @@
 """Models are written with keras.ops only, so they run on other Keras backends too.
 
-Builds tiny EDSR and MDSR on TensorFlow, saves the weights, then rebuilds them in a
-subprocess on the PyTorch backend and checks the outputs agree. Runs when torch is
-installed (CI installs it); skipped with the reason otherwise.
+PyTorch: builds tiny EDSR and MDSR on TensorFlow, saves the weights, then rebuilds them in
+a subprocess on the PyTorch backend and checks the outputs agree.
+JAX: one subprocess on the JAX backend builds every preset (paper configuration; EDSR and
+MDSR with 2 blocks) and
+predicts a small image with it, and runs the shipped RT4KSR x2 and EDSR-baseline x2 on a
+photo crop, which must agree with TensorFlow within 1e-5.
+
+torch and jax are in the ``test`` extra (``pip install -e ".[cpu,test]"``): these tests
+import them and fail, never skip, when they are missing.
 """
 
 import json
@@ -35,7 +41,8 @@ SCRIPT = textwrap.dedent("""
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=[c[0] for c in CASES])
 def test_same_output_on_torch_backend(tmp_path, name, kwargs):
-    pytest.importorskip("torch", reason="the PyTorch backend needs torch (pip install torch)")
+    import torch  # noqa: F401  (the test extra has it: a missing torch fails, never skips)
+
     model = models.build(name, **kwargs)
     weights = str(tmp_path / "w.weights.h5")
     model.save_weights(weights)
@@ -48,3 +55,55 @@ def test_same_output_on_torch_backend(tmp_path, name, kwargs):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, atol=1e-4)
+
+
+JAX_SCRIPT = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    import keras
+    assert keras.backend.backend() == "jax", keras.backend.backend()
+    from keras_sr import models
+    out_dir, x_path = sys.argv[1], sys.argv[2]
+    small = {"edsr": {"num_blocks": 2}, "mdsr": {"num_blocks": 2}}  # the same layers, 40x fewer weights
+    shapes = {}
+    for name in models.list():
+        scales = models.supported_scales(name)
+        kw = small.get(name, {})
+        if not scales:  # the SRGAN discriminator: a 96 px HR patch -> one logit
+            model, x = models.build(name), np.full((1, 96, 96, 3), 0.5, "float32")
+        else:
+            scale = None if models.is_multi_scale(name) else scales[0]
+            model = models.build(name, scale=scale, **kw)
+            x = np.full((1, 8, 8, model.input_shape[-1]), 0.5, "float32")
+        y = model.predict(x, verbose=0)
+        ys = y if isinstance(y, list) else [y]
+        assert all(np.isfinite(np.asarray(v)).all() for v in ys), name
+        shapes[name] = [list(np.shape(v)) for v in ys]
+        keras.backend.clear_session()
+    x = np.load(x_path)
+    for name in ("rt4ksr", "edsr-baseline"):
+        model = models.build(name, scale=2, weights="default")
+        np.save(f"{out_dir}/{name}.npy", np.asarray(model.predict(x, verbose=0)))
+    print(json.dumps(shapes))
+""")
+
+
+def test_every_preset_and_the_shipped_weights_on_jax(tmp_path):
+    import jax  # noqa: F401  (the test extra has it: a missing jax fails, never skips)
+    from skimage import data as skdata
+
+    x = (skdata.chelsea()[100:148, 150:214].astype("float32") / 255.0)[None]  # a 48x64 photo crop
+    np.save(tmp_path / "x.npy", x)
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu", "CUDA_VISIBLE_DEVICES": ""}
+    proc = subprocess.run([sys.executable, "-c", JAX_SCRIPT, str(tmp_path), str(tmp_path / "x.npy")], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    shapes = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert set(shapes) == set(models.list())
+    assert shapes["edsr"] == [[1, 16, 16, 3]] and shapes["mdsr"] == [[1, 16, 16, 3], [1, 24, 24, 3], [1, 32, 32, 3]]
+    assert shapes["srcnn"] == [[1, 16, 16, 1]] and shapes["srgan-discriminator"] == [[1, 1]]
+    for name in ("rt4ksr", "edsr-baseline"):
+        expected = models.build(name, scale=2, weights="default").predict(x, verbose=0)
+        on_jax = np.load(tmp_path / f"{name}.npy")
+        assert on_jax.shape == expected.shape == (1, 96, 128, 3)
+        np.testing.assert_allclose(on_jax, expected, atol=1e-5, rtol=0, err_msg=name)

@@ -75,7 +75,8 @@ def test_state_dict_of_another_architecture(rng):
 # --- the authors' checkpoints (torch and ../shared) -------------------------------------------
 
 def _torch_state(path):
-    torch = pytest.importorskip("torch", reason="reading .pth checkpoints needs the torch extra")
+    import torch  # in the test extra: a missing torch fails, never skips
+
     state = torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
     return torch, {k.removeprefix("module."): v.double() for k, v in state.items()}
 
@@ -139,7 +140,7 @@ def test_checkpoint_scale_mismatch_and_foreign_checkpoint(tmp_path):
 def test_set5_psnr_of_the_converted_models(scale):
     from keras_sr.data import matlab_imresize, psnr_y
 
-    _torch_state(checkpoint(scale))  # skips without torch
+    _torch_state(checkpoint(scale))  # fails without torch
     model = reparameterize(load_rt4ksr_torch(checkpoint(scale), scale=scale))
     psnrs = []
     for name in ("baby", "bird", "butterfly", "head", "woman"):

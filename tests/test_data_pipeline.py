@@ -181,7 +181,16 @@ def test_truncated_non_image_and_small_files(tmp_path, sources):
     Image.fromarray(sources[0][:10, :10]).save(small)
     for bad, message in [(truncated, "truncated.jpg"), (text, "readme.txt"), (small, "small.png.*smaller")]:
         with pytest.raises(data.ImageReadError, match=message):
+            data.training_dataset([good, bad], scale=2, patch_size=P, on_bad_file="raise")
+    for bad, message in [(truncated, "truncated.jpg"), (text, "readme.txt")]:  # the default raises too
+        with pytest.raises(data.ImageReadError, match=message):
             data.training_dataset([good, bad], scale=2, patch_size=P)
+    # ... but leaves out images smaller than the crop, in one summary warning line
+    with pytest.warns(UserWarning, match=r"^skipped 1 of 2 training images: .*small.png: image 10x10 is smaller"):
+        ds = data.training_dataset([good, small], scale=2, patch_size=P, batch_size=1, seed=0)
+    assert next(iter(ds))[0].shape == (1, P, P, 3)
+    with pytest.raises(ValueError, match="every training image is smaller than the crop"):
+        data.training_dataset([small], scale=2, patch_size=P)
 
 
 def test_empty_or_imageless_sources(tmp_path):

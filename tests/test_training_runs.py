@@ -183,7 +183,7 @@ def test_validation_pads_sizes_the_model_cannot_take(tmp_path):
 
 
 def test_small_training_image_stops_or_is_skipped(folders, tmp_path):
-    """An image smaller than the HR crop stops training naming it, unless the recipe skips it."""
+    """An image smaller than the HR crop is skipped with one warning line by default; "raise" stops naming it."""
     from skimage import data as skdata
 
     hr, val = folders
@@ -191,9 +191,10 @@ def test_small_training_image_stops_or_is_skipped(folders, tmp_path):
     tiny = {**TINY, "patch_size": 12}
     with pytest.raises(data.ImageReadError, match="small.png"):
         training.train("edsr-baseline", 2, str(hr), None, epochs=1, steps_per_epoch=1, out=tmp_path / "r1",
-                       verbose=0, **tiny)
-    with pytest.warns(UserWarning, match="small.png"):
+                       verbose=0, on_bad_file="raise", **tiny)
+    with pytest.warns(UserWarning, match=r"skipped 1 of \d+ training images: .*small.png") as caught:
         training.train("edsr-baseline", 2, str(hr), None, epochs=1, steps_per_epoch=1, out=tmp_path / "r2",
-                       verbose=0, on_bad_file="skip", **tiny)
-    assert json.loads((tmp_path / "r2" / "config.json").read_text())["recipe"]["on_bad_file"] == "skip"
+                       verbose=0, **tiny)
+    assert sum("small.png" in str(w.message) for w in caught) == 1  # one summary line, not one per file
+    assert json.loads((tmp_path / "r2" / "config.json").read_text())["recipe"]["on_bad_file"] == "skip_small"
     assert (tmp_path / "r2" / "checkpoints" / "final.keras").is_file()

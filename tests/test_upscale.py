@@ -82,12 +82,12 @@ def test_small_overlap_is_refused_unless_allowed(rng):
 def test_rt4ksr_takes_odd_sizes_whole_and_tiled(rng):
     model = models.build("rt4ksr", scale=2)
     lr = rng.uniform(0, 1, (21, 33, 3)).astype(np.float32)
-    whole = upscale(model, lr)
+    whole = upscale(model, lr, border=None)  # border padding: tests/test_borders.py
     assert whole.shape == (42, 66, 3)
     padded = np.pad(lr, ((0, 1), (0, 1), (0, 0)), mode="edge")
     expected = np.asarray(model(padded[None], training=False))[0, :42, :66]
     np.testing.assert_allclose(whole, expected, atol=1e-6)
-    np.testing.assert_allclose(upscale(model, lr, tile=10), whole, atol=1e-4)
+    np.testing.assert_allclose(upscale(model, lr, tile=10, border=None), whole, atol=1e-4)
 
 
 def _dihedral(x):
@@ -113,9 +113,9 @@ def test_self_ensemble_is_the_average_of_the_eight_transforms(rng):
     ensembled = self_ensemble(predict, lr)
     np.testing.assert_allclose(ensembled, manual, atol=1e-5)
     assert np.abs(ensembled - predict(lr)).max() > 1e-3  # a random CNN is not flip-equivariant
-    np.testing.assert_allclose(upscale(model, lr, self_ensemble=True), ensembled, atol=1e-6)
+    np.testing.assert_allclose(upscale(model, lr, self_ensemble=True, border=None), ensembled, atol=1e-6)
     # ... also tiled, at the receptive field.
-    np.testing.assert_allclose(upscale(model, lr, self_ensemble=True, tile=6), ensembled, atol=1e-4)
+    np.testing.assert_allclose(upscale(model, lr, self_ensemble=True, tile=6, border=None), ensembled, atol=1e-4)
 
 
 def test_self_ensemble_of_bicubic_is_bicubic(rng):
@@ -155,7 +155,7 @@ def test_sixteen_bit_is_processed_in_float_and_written_16_bit(photo, tmp_path):
 def test_y_model_upscales_y_and_bicubic_chroma(photo):
     model = models.build("srcnn", scale=2, filters=(8, 4))
     rgb = photo[:20, :22]
-    out = upscale(model, rgb)
+    out = upscale(model, rgb, border=None)  # with border padding: tests/test_borders.py
     assert out.shape == (40, 44, 3)
     y = np.asarray(model(data.rgb_to_y(rgb)[None].astype(np.float32)))[0]
     ycc = data.rgb_to_ycbcr(out)

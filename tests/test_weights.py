@@ -160,7 +160,10 @@ def test_upscale_sample_with_comparison_and_shipped_default(shipped_dir, tmp_pat
     predict = load_predictor("rt4ksr", scale=2, weights="default")  # pads 451 px to even, crops back
     lr = skdata.chelsea().astype("float32") / 255.0
     expected = np.clip(np.floor(predict(lr) * 255 + 0.5), 0, 255)
-    np.testing.assert_allclose(read_image(out), expected, atol=1)
+    # upscale mirrors the border by the receptive field (14 LR px = 28 SR px, tests/test_borders.py):
+    # only that band differs from the plain model output
+    inside = (slice(28, -28), slice(28, -28))
+    np.testing.assert_allclose(read_image(out)[inside], expected[inside], atol=1)
 
 
 def test_upscale_refuses_an_untrained_preset_unless_asked(tmp_path, capsys):

@@ -19,6 +19,9 @@ def add_parser(sub, parents):
     p.add_argument("--shave", type=int, default=None, help="border pixels left out (default: the scale)")
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
     p.add_argument("--tile", type=int, default=None, help="LR tile size for large images (exact)")
+    p.add_argument("--border", nargs="?", const="symmetric", default=None, choices=("symmetric", "reflect"),
+                   help="mirror the LR image by the model's receptive field and crop, as upscale does "
+                        "(default off: the papers' protocol; bare --border = symmetric)")
     p.add_argument("--per-image", action="store_true", help="also print a row per image")
     p.add_argument("--json", default=None, metavar="OUT", help="write the figures as JSON here")
     p.add_argument("--save-images", default=None, metavar="DIR",
@@ -36,7 +39,9 @@ def format_table(result, per_image=False):
     header = ("dataset", "images", "PSNR (dB)", "SSIM", "seconds")
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
     lines = [f"{result['model']} x{result['scale']}, {result['channel'].upper()} channel, "
-             f"shave {result['shave']}" + (f" ({result['note']})" if result.get("note") else "")]
+             f"shave {result['shave']}"
+             + (f", border {result['border']}" if result.get("border", "none") != "none" else "")
+             + (f" ({result['note']})" if result.get("note") else "")]
     def fmt(row):  # names left-aligned, figures right-aligned
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
 
@@ -58,7 +63,7 @@ def run(args):
     result = evaluate(choice.model, data, args.scale, weights=choice.weights,
                       channel="rgb" if args.rgb else "y", shave=args.shave,
                       self_ensemble=args.self_ensemble, tile=args.tile,
-                      save_images=args.save_images, verbose=1)
+                      save_images=args.save_images, verbose=1, border=args.border)
     if choice.untrained:
         result["note"] = choice.note
     print(format_table(result, args.per_image))

@@ -30,6 +30,9 @@ def add_parser(sub, parents):
     p.add_argument("--tile", type=int, default=None, help="LR tile size in pixels (default: whole image)")
     p.add_argument("--overlap", type=int, default=None,
                    help="LR context pixels around each tile (default: the model's receptive field)")
+    p.add_argument("--border", default="symmetric", choices=("symmetric", "reflect", "none"),
+                   help="mirror the LR image outward by the model's receptive field and crop after, so "
+                        "the outer pixels are no worse than bicubic (default symmetric; none: off)")
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
     p.add_argument("--compare", action="store_true",
                    help="also write OUT_compare.png: bicubic | model, on the crop where they differ most")
@@ -88,7 +91,7 @@ def run(args):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             sr = upscale(predict, image, tile=args.tile, overlap=args.overlap,
-                         self_ensemble=args.self_ensemble, allow_small_overlap=True,
+                         self_ensemble=args.self_ensemble, allow_small_overlap=True, border=args.border,
                          verbose=1 if bar is None else 0)
         for w in caught:
             print(f"keras-sr: warning: {w.message}")

@@ -49,12 +49,19 @@ def _paired_lr_file(hr_file, lr_dir, scale):
     raise ImageReadError(hr_file, f"no paired LR image {stem}x{scale}.* or {stem}.* in {lr_dir}")
 
 
+class TooSmallImage(ImageReadError):
+    """A readable image smaller than the crop (skipped under the default ``on_bad_file="skip_small"``)."""
+
+
+ON_BAD_FILE = ("skip_small", "skip", "raise")
+
+
 def _load_checked(hr_file, lr_file, scale, min_lr_size, alpha, bit_depth):
     """Decode one HR (and LR) file; ImageReadError naming the file if it cannot be used."""
     hr = _to_bit_depth(read_image(hr_file, alpha), bit_depth)
     h, w = hr.shape[:2]
     if min(h // scale, w // scale) < min_lr_size:
-        raise ImageReadError(hr_file, f"image {w}x{h} is smaller than the {min_lr_size * scale} px HR crop "
+        raise TooSmallImage(hr_file, f"image {w}x{h} is smaller than the {min_lr_size * scale} px HR crop "
                                       f"(x{scale}, {min_lr_size} px LR patch)")
     if lr_file is None:
         return hr, None
@@ -66,9 +73,12 @@ def _load_checked(hr_file, lr_file, scale, min_lr_size, alpha, bit_depth):
 
 
 def _load_all(files, lr_dir, scale, min_lr_size, alpha, bit_depth, on_bad_file, keep):
-    """Decode and check every file in parallel (PIL releases the GIL); skip or raise bad ones."""
-    if on_bad_file not in ("raise", "skip"):
-        raise ValueError(f"`on_bad_file` must be 'raise' or 'skip', got {on_bad_file!r}")
+    """Decode and check every file in parallel (PIL releases the GIL); skip or raise bad ones.
+
+    Skipped files are reported in ONE warning line (count and the first names), not one each.
+    """
+    if on_bad_file not in ON_BAD_FILE:
+        raise ValueError(f"`on_bad_file` must be one of {', '.join(map(repr, ON_BAD_FILE))}, got {on_bad_file!r}")
 
     def work(hr_file):
         try:
@@ -80,14 +90,20 @@ def _load_all(files, lr_dir, scale, min_lr_size, alpha, bit_depth, on_bad_file, 
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
         results = list(pool.map(work, files))
-    good = []
+    good, skipped = [], []
     for result in results:
         if isinstance(result, ImageReadError):
-            if on_bad_file == "raise":
+            if on_bad_file == "raise" or (on_bad_file == "skip_small" and not isinstance(result, TooSmallImage)):
                 raise result
-            warnings.warn(f"skipping {result}", stacklevel=3)
+            skipped.append(result)
         else:
             good.append(result)
+    if not good and skipped and all(isinstance(e, TooSmallImage) for e in skipped):
+        raise ValueError(f"every training image is smaller than the crop, e.g. {skipped[0]}; "
+                         "use a smaller patch_size")
+    if skipped:
+        shown = "; ".join(str(e) for e in skipped[:3]) + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else "")
+        warnings.warn(f"skipped {len(skipped)} of {len(files)} training images: {shown}", stacklevel=3)
     if not good:
         raise ValueError(f"no usable images among {len(files)} file(s) (all skipped as bad input)")
     return good
@@ -161,7 +177,7 @@ def _check_range(value_range, name):
 
 def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, lr_dir=None,
                      channels="rgb", value_range=(0.0, 1.0), hr_value_range=None, augment=True,
-                     seed=None, cache=True, on_bad_file="raise", alpha="drop", bit_depth=8,
+                     seed=None, cache=True, on_bad_file="skip_small", alpha="drop", bit_depth=8,
                      repeat=True, shuffle_buffer=None):
     """Random ``(lr, hr)`` training patches for ``model.fit``.
 
@@ -186,9 +202,11 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         cache: ``True`` (or ``"memory"``): decode every image once into memory; another
             string: a ``tf.data`` file cache at that path (sets larger than memory);
             ``False``: decode on every read.
-        on_bad_file: ``"raise"``: an unreadable/corrupt/non-image file or one smaller than
-            the crop raises :class:`~keras_sr.data.io.ImageReadError` naming it;
-            ``"skip"``: warn naming it and leave it out.
+        on_bad_file: ``"skip_small"`` (default): images smaller than the crop are left
+            out (T91's ``t20.png`` is 78 px, less than a 96 px HR crop), reported in one
+            warning line; an unreadable/corrupt/non-image file raises
+            :class:`~keras_sr.data.io.ImageReadError` naming it. ``"raise"``: any bad or
+            small file raises. ``"skip"``: every bad file is left out (one warning line).
         alpha: transparency handling, see :func:`~keras_sr.data.io.read_image`.
         bit_depth: 8: images are 8-bit (16-bit sources rounded) and LR is MATLAB's uint8
             result (rounded per pass), as benchmark LR files are; 16: 16-bit kept, LR is
@@ -203,7 +221,7 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
 
     Raises:
         FileNotFoundError / ValueError: missing sources, empty folder, bad arguments.
-        ImageReadError: a bad file (``on_bad_file="raise"``), naming it.
+        ImageReadError: a bad file (a small one only with ``on_bad_file="raise"``), naming it.
     """
     if channels not in ("rgb", "y"):
         raise ValueError(f"`channels` must be 'rgb' or 'y', got {channels!r}")

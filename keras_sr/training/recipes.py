@@ -51,9 +51,10 @@ class Recipe:
         steps: the paper's number of updates.
         scales: MDSR's scales (``kind="multiscale"``).
         augment: random flips / 90° rotations.
-        on_bad_file: ``"raise"`` (default): a training image that cannot be read or is smaller
-            than the HR crop stops training, naming it; ``"skip"``: warn and leave it out
-            (e.g. 96 px crops on T91, whose ``t20.png`` is 78 px).
+        on_bad_file: ``"skip_small"`` (default): training images smaller than the HR crop
+            are left out with one warning line (96 px crops on T91, whose ``t20.png`` is
+            78 px), an unreadable file stops training naming it; ``"raise"``: a small
+            image stops training too; ``"skip"``: every bad file is left out (one warning).
         model_overrides: builder arguments passed to ``keras_sr.models.build`` (e.g. a
             smaller ``num_blocks``).
         discriminator: SRGAN's discriminator preset; ``discriminator_overrides`` its arguments.
@@ -84,7 +85,7 @@ class Recipe:
     steps: int = 1000
     scales: tuple = ()
     augment: bool = True
-    on_bad_file: str = "raise"
+    on_bad_file: str = "skip_small"
     model_overrides: dict = dataclasses.field(default_factory=dict)
     discriminator: str = None
     discriminator_overrides: dict = dataclasses.field(default_factory=dict)
@@ -155,8 +156,8 @@ def _validate(r):
         bad("schedule", f"must be one of {SCHEDULES}")
     if r.channels not in CHANNELS:
         bad("channels", f"must be one of {CHANNELS}")
-    if r.on_bad_file not in ("raise", "skip"):
-        bad("on_bad_file", "must be 'raise' or 'skip'")
+    if r.on_bad_file not in ("skip_small", "skip", "raise"):
+        bad("on_bad_file", "must be 'skip_small', 'skip' or 'raise'")
     for key in ("loss_weight", "high_frequency_weight", "adversarial_weight", "pixel_weight"):
         if not isinstance(getattr(r, key), (int, float)) or getattr(r, key) < 0:
             bad(key, "must be a number >= 0")
