@@ -108,7 +108,7 @@ def evaluate_image(predict, hr, scale, channel="y", shave=None, self_ensemble=Fa
 
 
 def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, self_ensemble=False,
-             tile=None, save_images=None, verbose=0):
+             tile=None, save_images=None, verbose=0, shard=None):
     """PSNR / SSIM of ``model`` on each folder of HR images (module docstring for the protocol).
 
     Args:
@@ -124,6 +124,8 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
         save_images: folder for ``DATASET/NAME_xS_MODEL.png`` SR images and
             ``NAME_xS_compare.png`` pictures (bicubic | model | HR crops with PSNR).
         verbose: 1 shows a progress bar over images.
+        shard: ``(I, N)``: only the images of shard I of N (:mod:`keras_sr.cli.shard`);
+            a dataset with none of them has NaN means.
 
     Returns:
         dict: ``model``, ``scale``, ``channel``, ``shave``, ``self_ensemble`` and
@@ -139,6 +141,10 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
     if isinstance(data_dirs, (str, os.PathLike)):
         data_dirs = [data_dirs]
     datasets = [dataset_images(d) + (str(d),) for d in data_dirs]  # fail on a bad folder first
+    if shard is not None:
+        from keras_sr.cli.shard import select
+
+        datasets = [(name, select(files, shard), path) for name, files, path in datasets]
     predict = load_predictor(model, scale=scale, weights=weights)
     from keras_sr.data import read_image
 
@@ -164,8 +170,8 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
                 bar.update(i + 1)
         result["datasets"].append({
             "name": name, "path": path, "images": len(rows),
-            "psnr": float(np.mean([r["psnr"] for r in rows])),
-            "ssim": float(np.mean([r["ssim"] for r in rows])),
+            "psnr": float(np.mean([r["psnr"] for r in rows])) if rows else float("nan"),
+            "ssim": float(np.mean([r["ssim"] for r in rows])) if rows else float("nan"),
             "seconds": float(sum(r["seconds"] for r in rows)), "per_image": rows})
     return result
 
