@@ -17,10 +17,12 @@ A lost worker: the others see it through the coordination service's heartbeats (
 :class:`WorkerLost`; restarting every worker with ``--resume`` continues from the run
 folder's backup (last finished epoch).
 
-Keras 3.15 needs two fixes to ``fit`` under this strategy (both only touch models trained
-with it): the symbolic build reduces a batch with ``MEAN`` over ``axis=None`` (fails on
-per-replica values of several workers), and the metric results are reduced with a batch
-``axis=0`` that scalar metrics lack.
+Keras 3.15 needs two fixes to ``fit`` under a strategy (:func:`prepare_model`; only the
+models trained with one are touched): its symbolic build draws a first batch from a
+separate iterator of the dataset (with a seeded ``reshuffle_each_iteration`` shuffle, the
+training then sees the second shuffle, not the one a single device sees) and reduces it
+with ``MEAN`` (fails with several workers); and, with several workers, the metric results
+are reduced over a batch axis that scalar metrics lack.
 """
 
 import json
@@ -121,25 +123,20 @@ def shard_by_data(dataset):
     return dataset.with_options(options)
 
 
-def prepare_model(model):
-    """Make ``model.fit`` work under ``MultiWorkerMirroredStrategy`` with Keras 3.15 (see the
-    module docstring); returns ``model``."""
-    _patch_metric_reduction()
-    model._maybe_symbolic_build = types.MethodType(_symbolic_build_from_local_batch, model)  # noqa: SLF001
+def prepare_model(model, strategy):
+    """Make ``model.fit`` under ``strategy`` see the batches one device sees, and work with
+    several workers, in Keras 3.15 (see the module docstring); returns ``model``."""
+    if is_multi_worker(strategy):
+        _patch_metric_reduction()
+    model._maybe_symbolic_build = types.MethodType(_symbolic_build_from_spec, model)  # noqa: SLF001
     return model
 
 
-def _symbolic_build_from_local_batch(self, iterator=None, data_batch=None):
-    # Keras' own version reduces the first batch over the replicas with MEAN; only its shapes
-    # matter, and a local replica's part has them.
-    tf = _tf()
-    if iterator is not None:
-        for _, _, it in iterator:
-            batch = next(it)
-            data_batch = tf.nest.map_structure(
-                lambda v: (self.distribute_strategy.experimental_local_results(v)[0]
-                           if isinstance(v, tf.distribute.DistributedValues) else v), batch)
-            break
+def _symbolic_build_from_spec(self, iterator=None, data_batch=None):
+    # Keras' own version draws (and reduces) a first batch from its own iterator of the
+    # dataset; only shapes and dtypes matter, and the dataset's element_spec has them.
+    if iterator is not None and data_batch is None:
+        data_batch = iterator.data_adapter.get_tf_dataset().element_spec
     with self.distribute_strategy.scope():
         self._symbolic_build(data_batch=data_batch)
 

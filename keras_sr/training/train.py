@@ -228,8 +228,8 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             trainable, sr_model = build()
         if strategy is not None and strategy.num_replicas_in_sync > 1:
             synchronize_batchnorm(trainable)
-        if several_workers:
-            multiworker.prepare_model(trainable)
+        if strategy is not None:
+            multiworker.prepare_model(trainable, strategy)
         if init_weights is not None:
             from keras_sr.training.warm_start import warm_start
 
