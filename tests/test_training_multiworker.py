@@ -51,7 +51,9 @@ def max_diff(a, b):
 
 
 def files(folder):
-    return sorted(str(p.relative_to(folder)) for p in Path(folder).rglob("*") if p.is_file())
+    """Relative paths of the files under ``folder`` (TensorBoard's names carry a time and a pid)."""
+    return sorted(str(p.relative_to(folder).parent / ("events" if p.name.startswith("events.out.") else p.name))
+                  for p in Path(folder).rglob("*") if p.is_file())
 
 
 def test_two_workers_match_one_process_and_only_the_chief_writes(images, tmp_path):
@@ -115,9 +117,6 @@ def test_bad_multi_worker_settings_are_one_line_errors(tmp_path, capsys, monkeyp
     assert "--workers must be >= 1" in capsys.readouterr().err
     assert main(args + ["--workers", "2", "--time-limit", "5"]) == 2
     assert "--time-limit" in capsys.readouterr().err
-    assert main(["train", "--model", "mdsr-baseline", "--scale", "2", "--data", str(tmp_path), "--out",
-                 str(tmp_path / "m"), "--workers", "2"]) == 2
-    assert "MDSR" in capsys.readouterr().err
 
 
 def test_worker_command_and_tf_configs():

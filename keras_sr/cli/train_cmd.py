@@ -80,11 +80,6 @@ def launch(args):
     if args.time_limit is not None:
         raise ValueError("--time-limit cannot be used with --workers (each worker would stop on its own "
                          "clock): give --steps or --epochs")
-    from keras_sr.training.recipes import get_recipe
-
-    if get_recipe(args.model).kind == "multiscale":
-        raise NotImplementedError(f"{args.model}: MDSR multi-scale training runs on one device (README "
-                                  "'Scaling out'); train its single-scale views or EDSR with --workers")
     command = worker_command(args.argv)
     commands = [command] + [command + ["--quiet"]] * (args.workers - 1)
     print(f"starting {args.workers} workers on this machine (worker 0 writes {args.out})", flush=True)

@@ -23,8 +23,9 @@ per-device batch, multiply ``batch_size`` by the number of replicas and scale th
 learning rate with it (linear scaling; warm up for large factors) — or keep the paper's
 batch and learning rate for its exact recipe. BatchNorm layers (SRResNet, the SRGAN
 discriminator) use the global batch's statistics under a strategy with several replicas
-(synchronized), so that a step still equals one device's step; they are saved unsynchronized. MDSR's multi-scale
-training runs on one device only (see :mod:`keras_sr.training.multiscale`). Custom steps
+(synchronized), so that a step still equals one device's step; they are saved unsynchronized.
+MDSR's multi-scale step is exact under a strategy too (:mod:`keras_sr.training.multiscale`).
+Custom steps
 (SRGAN, MDSR) use ``tf.GradientTape``: TensorFlow backend.
 """
 
@@ -208,6 +209,10 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
                       augment=recipe.augment, seed=seed, on_bad_file=recipe.on_bad_file)
         if recipe.kind == "multiscale":
             dataset = sr_data.training_dataset(data, scales=recipe.scales, **common)
+            if strategy is not None:
+                from keras_sr.training.multiscale import per_example_scale
+
+                dataset = dataset.map(per_example_scale)
         else:
             dataset = sr_data.training_dataset(data, scale=scale, **common)
         initial_epoch = backup_epoch(run_dir) if resume else 0
