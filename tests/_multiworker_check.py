@@ -3,8 +3,8 @@ test's own process): tiny EDSR-baseline / SRGAN runs through ``training.train``.
 
     TF_CONFIG=... python tests/_multiworker_check.py JOB RUN_DIR HR_DIR VAL_DIR [KILL_EPOCH]
 
-JOB: ``edsr`` (2 epochs of 3 steps), ``both`` (``edsr`` into RUN_DIR/edsr, then ``srgan``
-into RUN_DIR/srgan), ``edsr3`` (3 epochs: the fault test; worker 1 kills
+JOB: ``edsr`` (2 epochs of 3 steps), ``mdsr`` (MDSR-baseline's multi-scale step, 2 epochs of
+3 steps), ``all`` (``edsr``, ``srgan`` and ``mdsr`` into RUN_DIR/JOB), ``edsr3`` (3 epochs: the fault test; worker 1 kills
 itself with SIGKILL after batch 2 of epoch KILL_EPOCH, 1-based) or ``srgan`` (2 epochs
 of 2 steps, a random small VGG stand-in: VGG19's weights cannot be downloaded here).
 """
@@ -28,6 +28,8 @@ def run(job, run_dir, hr, val, strategy=None, kill_epoch=None, resume=False):
     common = dict(out=run_dir, strategy=strategy, verbose=0, pictures=1, resume=resume)
     if resume:
         return training.train("edsr-baseline", 2, **common)
+    if job == "mdsr":
+        return training.train("mdsr-baseline", 2, hr, val, epochs=2, steps_per_epoch=3, **common, **TINY)
     if job in ("edsr", "edsr3"):
         callbacks = [KillAt(kill_epoch)] if kill_epoch else []
         return training.train("edsr-baseline", 2, hr, val, epochs=2 if job == "edsr" else 3, steps_per_epoch=3,
@@ -69,5 +71,5 @@ if __name__ == "__main__":
     strategy = multiworker.multi_worker_strategy(timeout_seconds=60)
     job, run_dir, hr, val = sys.argv[1:5]
     kill = int(sys.argv[5]) if len(sys.argv) > 5 else None
-    for name in (("edsr", "srgan") if job == "both" else (job,)):
-        run(name, os.path.join(run_dir, name) if job == "both" else run_dir, hr, val, strategy, kill_epoch=kill)
+    for name in (("edsr", "srgan", "mdsr") if job == "all" else (job,)):
+        run(name, os.path.join(run_dir, name) if job == "all" else run_dir, hr, val, strategy, kill_epoch=kill)

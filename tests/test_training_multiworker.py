@@ -59,12 +59,13 @@ def files(folder):
 def test_two_workers_match_one_process_and_only_the_chief_writes(images, tmp_path):
     hr, val = images
     runs, tmp = tmp_path / "two", tmp_path / "tmp"
-    command = [sys.executable, str(ROOT / "tests" / "_multiworker_check.py"), "both", str(runs), hr, val]
+    command = [sys.executable, str(ROOT / "tests" / "_multiworker_check.py"), "all", str(runs), hr, val]
     multiworker.launch_local_workers([command, command], env=worker_env(tmp))
-    for job in ("edsr", "srgan"):
+    for job in ("edsr", "srgan", "mdsr"):
         one = check.run(job, tmp_path / "one" / job, hr, val)
         # Same global batch of 4 (2 per worker), same seed: the same weights after every step
-        # (SRGAN's BatchNorm layers use the global batch's statistics, synchronized).
+        # (SRGAN's BatchNorm layers use the global batch's statistics, synchronized; MDSR
+        # updates one scale per global batch, the same on both workers).
         assert max_diff(weights(runs / job / "checkpoints" / "final.keras"),
                         weights(one["final_model"])) <= 1e-5, job
         # The chief wrote the same run folder as one process (checkpoints, logs, pictures,

@@ -9,7 +9,7 @@ The union of shards ``0/N … N-1/N`` is every file exactly once.
 A re-run skips the outputs already written: keras-sr writes every image through a temporary
 file that is renamed into place (:mod:`keras_sr.utils.atomic`), so a file under its final
 name is complete; a job killed mid-write leaves at most a hidden ``.tmp-*`` file, which the
-re-run removes and redoes.
+re-run of that shard removes and redoes (several shards may share one output folder).
 
 Eval shards: ``keras-sr eval ... --shard I/N --json part-I.json`` writes its share's
 per-image rows; ``python -m keras_sr.cli.shard merge-eval OUT.json part-*.json`` checks the
@@ -66,16 +66,21 @@ def is_batch(args):
     return bool(getattr(args, "shard", None)) or any(os.path.isdir(i) for i in (args.inputs or ()))
 
 
-def remove_partial(folder):
-    """Delete the ``.tmp-*`` files an interrupted run left in ``folder``; returns how many."""
+_PARTIAL = re.compile(r"^\.tmp-[A-Za-z0-9_]{8}-(?P<name>.+)$")  # keras_sr.utils.atomic's temp names
+
+
+def remove_partial(folder, outputs):
+    """Delete the temporary files an interrupted run left in ``folder`` for the output
+    names ``outputs`` (this job's: other shards may be writing beside it); returns how many."""
+    names = {os.path.basename(o) for o in outputs}
     count = 0
     if os.path.isdir(folder):
-        for name in os.listdir(folder):
-            if name.startswith(".tmp-"):
-                path = os.path.join(folder, name)
-                if os.path.isfile(path):
-                    os.unlink(path)
-                    count += 1
+        for entry in os.listdir(folder):
+            match = _PARTIAL.match(entry)
+            path = os.path.join(folder, entry)
+            if match and match.group("name") in names and os.path.isfile(path):
+                os.unlink(path)
+                count += 1
     return count
 
 
@@ -102,7 +107,7 @@ def run_upscale(args):
     os.makedirs(args.output, exist_ok=True)
     plan = plan_outputs(files, args.output)  # every output name checked over ALL files, not only this shard's
     mine = [(src, dst) for src, dst in plan if in_shard(src, shard)]
-    stale = remove_partial(args.output)
+    stale = remove_partial(args.output, [dst for _, dst in mine])
     todo = [(src, dst) for src, dst in mine if not os.path.isfile(dst)]
     label = f"shard {shard[0]}/{shard[1]}: " if shard else ""
     print(f"{label}{len(mine)} of {len(plan)} images; {len(mine) - len(todo)} already written, {len(todo)} to do"
