@@ -27,7 +27,6 @@ are reduced over a batch axis that scalar metrics lack.
 
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -170,9 +169,14 @@ def collective_errors():
             tf.errors.CancelledError, tf.errors.InternalError)
 
 
+_CAUSES = ("unhealthy", "aborted", "connection reset", "failed to connect", "deadline", "timed out", "timeout")
+
+
 def lost_worker_error(exc, run_dir):
-    first = str(exc).strip().splitlines()
-    detail = " ".join(line.strip() for line in first[:3])[:300]
+    """:class:`WorkerLost` with the line of TensorFlow's message that says what happened."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    said = [line for line in lines if any(cause in line.lower() for cause in _CAUSES)]
+    detail = (said or lines or [""])[0][:300]
     return WorkerLost(f"a worker of the cluster stopped during training ({type(exc).__name__}: {detail}); "
                       f"restart every worker with --resume to continue {run_dir} from its last finished epoch")
 
@@ -276,7 +280,3 @@ def _stop(procs, grace):
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-
-
-def remove_dir(path):
-    shutil.rmtree(path, ignore_errors=True)

@@ -13,20 +13,20 @@ consumed, so the data order matches an uninterrupted run (the training pipeline 
 and deterministic); the resumed run ends with the same weights.
 
 Several devices: pass ``strategy=tf.distribute.MirroredStrategy()`` (one machine, several
-GPUs) or ``tf.distribute.MultiWorkerMirroredStrategy()`` (several processes or machines, each
-running the same script with its ``TF_CONFIG``; :mod:`keras_sr.training.multiworker`: only
-the chief writes ``RUN_DIR``, the others a temporary folder removed at the end, and a lost
-worker stops the others with :class:`~keras_sr.training.multiworker.WorkerLost`). The recipe's ``batch_size`` is the **global**
-batch, split over the replicas; the losses are averaged over the global batch, so one step
-equals one single-device step on the same batch. To use more devices at the same
-per-device batch, multiply ``batch_size`` by the number of replicas and scale the
-learning rate with it (linear scaling; warm up for large factors) — or keep the paper's
-batch and learning rate for its exact recipe. BatchNorm layers (SRResNet, the SRGAN
-discriminator) use the global batch's statistics under a strategy with several replicas
-(synchronized), so that a step still equals one device's step; they are saved unsynchronized.
-MDSR's multi-scale step is exact under a strategy too (:mod:`keras_sr.training.multiscale`).
-Custom steps
-(SRGAN, MDSR) use ``tf.GradientTape``: TensorFlow backend.
+GPUs) or ``tf.distribute.MultiWorkerMirroredStrategy()`` (several processes or machines,
+each running the same script with its ``TF_CONFIG``; see :mod:`keras_sr.training.multiworker`:
+only the chief writes ``RUN_DIR``, the others a temporary folder removed at the end, and a
+lost worker stops the others with :class:`~keras_sr.training.multiworker.WorkerLost`). The
+recipe's ``batch_size`` is the **global** batch, split over the replicas; the losses are
+averaged over the global batch, so one step equals one single-device step on the same
+batch. To use more devices at the same per-device batch, multiply ``batch_size`` by the
+number of replicas and scale the learning rate with it (linear scaling; warm up for large
+factors) — or keep the paper's batch and learning rate for its exact recipe. BatchNorm
+layers (SRResNet, the SRGAN discriminator) use the global batch's statistics under a
+strategy with several replicas (synchronized), so that a step still equals one device's
+step; they are saved unsynchronized. MDSR's multi-scale step is exact under a strategy too
+(:mod:`keras_sr.training.multiscale`). Custom steps (SRGAN, MDSR) use ``tf.GradientTape``:
+TensorFlow backend.
 """
 
 import json
