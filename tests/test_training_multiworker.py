@@ -90,6 +90,7 @@ def test_killed_worker_stops_the_job_and_resume_matches(images, tmp_path):
     assert json.loads((run / "backup" / "training_metadata.json").read_text())["epoch"] == 1
     assert not [f for f in files(run) if ".tmp-" in f]
     assert not (run / "checkpoints" / "final.keras").exists()
+    assert len(list((tmp_path / "tmp").glob("keras-sr-*"))) == 1  # the killed worker's, removed on restart
     # Both workers restarted with --resume, through the CLI launcher, finish the 3 epochs ...
     proc = subprocess.run([sys.executable, "-m", "keras_sr.cli", "train", "--model", "edsr-baseline",
                            "--scale", "2", "--data", hr, "--out", str(run), "--resume", "--workers", "2",

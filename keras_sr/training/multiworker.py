@@ -27,6 +27,7 @@ are reduced over a batch axis that scalar metrics lack.
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -104,14 +105,20 @@ def is_chief(strategy):
 
 
 def write_dir(run_dir, strategy):
-    """Where this process writes: ``run_dir`` on the chief, a new temporary folder (the
-    caller removes it) on the other workers."""
+    """Where this process writes: ``run_dir`` on the chief; on another worker an empty
+    temporary folder (the caller removes it) named after the run folder and the task, so
+    that a restarted worker first removes what a killed one left there."""
     if is_chief(strategy):
         return run_dir
-    kind, index = task(strategy)
+    import hashlib
     from pathlib import Path
 
-    return Path(tempfile.mkdtemp(prefix=f"keras-sr-{kind}{index}-"))
+    kind, index = task(strategy)
+    key = hashlib.sha1(str(Path(run_dir).resolve()).encode("utf-8")).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / f"keras-sr-{key}-{kind}{index}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
 
 
 def shard_by_data(dataset):
