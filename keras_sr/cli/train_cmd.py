@@ -116,5 +116,10 @@ def run(args):
                    allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
                    batch_size=args.batch_size, patch_size=args.patch_size,
                    learning_rate=args.learning_rate, init_weights=args.init_weights)
+    from keras_sr.training.multiworker import is_chief
+
+    if not is_chief(strategy):  # the chief reports; this worker's files were temporary
+        print(f"finished {result['steps']} steps in {result['seconds']:.0f} s (the chief writes {result['run_dir']})")
+        return
     print(f"run folder {result['run_dir']}: final model {result['final_model']}")
     print(summary_line(result, args.model, args.scale))
