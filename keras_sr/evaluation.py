@@ -110,7 +110,7 @@ def evaluate_image(predict, hr, scale, channel="y", shave=None, self_ensemble=Fa
 
 
 def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, self_ensemble=False,
-             tile=None, save_images=None, verbose=0, border=None):
+             tile=None, save_images=None, verbose=0, border=None, shard=None):
     """PSNR / SSIM of ``model`` on each folder of HR images (module docstring for the protocol).
 
     Args:
@@ -130,6 +130,8 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
             is), ``"symmetric"``/``"reflect"`` (or ``True``: symmetric) to mirror the LR
             image by the model's receptive field and crop, as :func:`keras_sr.upscale`
             does (see :mod:`keras_sr.upscaling`); it matters in the ``shave`` band.
+        shard: ``(I, N)``: only the images of shard I of N (:mod:`keras_sr.cli.shard`);
+            a dataset with none of them has NaN means.
 
     Returns:
         dict: ``model``, ``scale``, ``channel``, ``shave``, ``self_ensemble``, ``border`` and
@@ -148,6 +150,10 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
     from keras_sr.upscaling import border_mode
 
     border = border_mode(border)  # a bad value fails before the model loads
+    if shard is not None:
+        from keras_sr.cli.shard import select
+
+        datasets = [(name, select(files, shard), path) for name, files, path in datasets]
     predict = load_predictor(model, scale=scale, weights=weights)
     from keras_sr.data import read_image
 
@@ -173,8 +179,8 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
                 bar.update(i + 1)
         result["datasets"].append({
             "name": name, "path": path, "images": len(rows),
-            "psnr": float(np.mean([r["psnr"] for r in rows])),
-            "ssim": float(np.mean([r["ssim"] for r in rows])),
+            "psnr": float(np.mean([r["psnr"] for r in rows])) if rows else float("nan"),
+            "ssim": float(np.mean([r["ssim"] for r in rows])) if rows else float("nan"),
             "seconds": float(sum(r["seconds"] for r in rows)), "per_image": rows})
     return result
 

@@ -40,7 +40,7 @@ def test_run_folder_and_validation(folders, tmp_path):
     config = json.loads((run / "config.json").read_text())
     assert (config["model"], config["scale"], config["recipe"]["batch_size"]) == ("edsr-baseline", 2, 2)
     for name in ("checkpoints/best.keras", "checkpoints/final.keras", "logs/history.csv",
-                 "backup/latest.weights.h5", "pictures/epoch0001_c.png", "pictures/epoch0002_c.png"):
+                 "backup/epoch-000002.weights.h5", "pictures/epoch0001_c.png", "pictures/epoch0002_c.png"):
         assert (run / name).is_file(), name
     if training.callbacks.tensorboard_available():
         assert list((run / "logs" / "train").glob("events.out.tfevents.*"))

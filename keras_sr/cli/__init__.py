@@ -51,13 +51,16 @@ def _format_warning(message, category, filename, lineno, line=None):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = _parser().parse_args(argv)
+    args.argv = argv  # the command as given (train --workers re-runs it in each worker)
     module = importlib.import_module(f"keras_sr.cli.{VERBS[args.verb]}")
     previous_format = warnings.formatwarning
     if not args.debug:
         warnings.formatwarning = _format_warning
     try:
-        _import_tensorflow(quiet=not args.debug)
+        if not getattr(args, "workers", None):  # a --workers launcher only starts processes
+            _import_tensorflow(quiet=not args.debug)
         return module.run(args) or 0
     except KeyboardInterrupt:
         print("keras-sr: interrupted", file=sys.stderr)

@@ -26,6 +26,9 @@ def add_parser(sub, parents):
     p.add_argument("--json", default=None, metavar="OUT", help="write the figures as JSON here")
     p.add_argument("--save-images", default=None, metavar="DIR",
                    help="write SR images and bicubic | model | HR comparison crops here")
+    p.add_argument("--shard", default=None, metavar="I/N",
+                   help="evaluate only shard I of N of each folder (by file name); with --json, a re-run "
+                        "whose JSON is written skips; merge: python -m keras_sr.cli.shard merge-eval")
 
 
 def format_table(result, per_image=False):
@@ -57,15 +60,23 @@ def run(args):
     from keras_sr.evaluation import evaluate, write_json
 
     data = [d for group in args.data for d in group]
+    from keras_sr.cli import shard as sharding
+
+    shard = sharding.parse_shard(args.shard) if args.shard else None
     choice = choose(args.model, args.scale, args.weights)
+    if shard and sharding.finished_eval(args.json, shard, args.model, args.scale):
+        print(f"{args.json} already holds shard {args.shard}: skipped")
+        return
     if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
         raise FileNotFoundError(f"--json {args.json}: folder does not exist")
     result = evaluate(choice.model, data, args.scale, weights=choice.weights,
                       channel="rgb" if args.rgb else "y", shave=args.shave,
                       self_ensemble=args.self_ensemble, tile=args.tile,
-                      save_images=args.save_images, verbose=1, border=args.border)
+                      save_images=args.save_images, verbose=1, border=args.border, shard=shard)
     if choice.untrained:
         result["note"] = choice.note
+    if shard:
+        result = sharding.shard_result(result, shard, args.model)
     print(format_table(result, args.per_image))
     if args.json:
         write_json(args.json, result)

@@ -36,8 +36,18 @@ def add_parser(sub, parents):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mixed-precision", action="store_true", help="mixed_float16 (GPUs)")
     p.add_argument("--jit-compile", action="store_true", help="compile the train step with XLA")
-    p.add_argument("--multi-gpu", action="store_true",
-                   help="tf.distribute.MirroredStrategy over every visible GPU (global batch split)")
+    dist = p.add_mutually_exclusive_group()
+    dist.add_argument("--multi-gpu", action="store_true",
+                      help="tf.distribute.MirroredStrategy over every visible GPU (global batch split)")
+    dist.add_argument("--multi-worker", action="store_true",
+                      help="tf.distribute.MultiWorkerMirroredStrategy from TF_CONFIG: run the same command on "
+                           "every machine, each with its TF_CONFIG (README 'Scaling out'); worker 0 writes RUN_DIR")
+    dist.add_argument("--workers", type=int, metavar="N",
+                      help="start N worker processes on this machine (free localhost ports, TF_CONFIG each, "
+                           "--multi-worker); one failing stops all, rerun with --resume")
+    p.add_argument("--worker-timeout", type=float, default=None, metavar="SECONDS",
+                   help="with several workers: a collective waiting longer than this fails the step "
+                        "(default 600; a dead worker is usually caught in ~10 s by heartbeats)")
     p.add_argument("--generator", help="SRGAN: trained SRResNet (.keras or .weights.h5) to start from")
     p.add_argument("--vgg-weights", default="imagenet",
                    help="SRGAN: VGG19 no-top weights file (default: Keras' ImageNet file in its cache)")
@@ -45,7 +55,40 @@ def add_parser(sub, parents):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def worker_command(argv):
+    """The command each local worker runs: this one with ``--workers N`` replaced by
+    ``--multi-worker``."""
+    import sys
+
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--workers":
+            skip = True
+        elif not arg.startswith("--workers="):
+            out.append(arg)
+    return [sys.executable, "-m", "keras_sr.cli", *out, "--multi-worker"]
+
+
+def launch(args):
+    """``--workers N``: N local processes, each ``keras-sr train ... --multi-worker``."""
+    from keras_sr.training.multiworker import launch_local_workers
+
+    if args.workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {args.workers}")
+    if args.time_limit is not None:
+        raise ValueError("--time-limit cannot be used with --workers (each worker would stop on its own "
+                         "clock): give --steps or --epochs")
+    command = worker_command(args.argv)
+    commands = [command] + [command + ["--quiet"]] * (args.workers - 1)
+    print(f"starting {args.workers} workers on this machine (worker 0 writes {args.out})", flush=True)
+    return launch_local_workers(commands, out=args.out)
+
+
 def run(args):
+    if args.workers is not None:
+        return launch(args)
     import tensorflow as tf
 
     from keras_sr.training import summary_line, train
@@ -59,6 +102,13 @@ def run(args):
 
         config = {**(read_config(config) if config else {}), **parse_key_values(args.set)}
     strategy = tf.distribute.MirroredStrategy() if args.multi_gpu else None
+    if args.multi_worker:
+        from keras_sr.training.multiworker import DEFAULT_TIMEOUT, multi_worker_strategy
+
+        timeout = DEFAULT_TIMEOUT if args.worker_timeout is None else args.worker_timeout
+        strategy = multi_worker_strategy(timeout_seconds=timeout)
+    elif args.worker_timeout is not None and args.workers is None:
+        raise ValueError("--worker-timeout is for --workers / --multi-worker runs")
     result = train(args.model, args.scale, args.data, args.val, steps=args.steps, epochs=args.epochs,
                    steps_per_epoch=args.steps_per_epoch, config=config, out=args.out, resume=args.resume,
                    strategy=strategy, mixed_precision=args.mixed_precision, jit_compile=args.jit_compile,
@@ -66,5 +116,10 @@ def run(args):
                    allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
                    batch_size=args.batch_size, patch_size=args.patch_size,
                    learning_rate=args.learning_rate, init_weights=args.init_weights)
+    from keras_sr.training.multiworker import is_chief
+
+    if not is_chief(strategy):  # the chief reports; this worker's files were temporary
+        print(f"finished {result['steps']} steps in {result['seconds']:.0f} s (the chief writes {result['run_dir']})")
+        return
     print(f"run folder {result['run_dir']}: final model {result['final_model']}")
     print(summary_line(result, args.model, args.scale))

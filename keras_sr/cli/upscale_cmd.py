@@ -12,7 +12,8 @@ def add_parser(sub, parents):
                                    "the overlap covers the model's receptive field, the default). "
                                    "Grey, RGBA and 16-bit images are kept so. Without --model: "
                                    f"{DEFAULT_MODEL} x{DEFAULT_SCALE} with the weights keras-sr ships.")
-    p.add_argument("inputs", nargs="*", metavar="IN", help="image files")
+    p.add_argument("inputs", nargs="*", metavar="IN", help="image files or folders (folders: every image "
+                   "in it, outputs already in OUT skipped)")
     p.add_argument("--sample", choices=sample_names(), metavar="NAME",
                    help="upscale a photo scikit-image ships instead of IN "
                         f"({', '.join(sample_names())})")
@@ -36,6 +37,9 @@ def add_parser(sub, parents):
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
     p.add_argument("--compare", action="store_true",
                    help="also write OUT_compare.png: bicubic | model, on the crop where they differ most")
+    p.add_argument("--shard", default=None, metavar="I/N",
+                   help="only shard I of N of the images (by file name, README 'Scaling out'); outputs "
+                        "already in OUT are skipped, so a re-run finishes an interrupted one")
 
 
 def plan_outputs(inputs, output):
@@ -65,6 +69,11 @@ def plan_outputs(inputs, output):
 def run(args):
     import os
     import warnings
+
+    from keras_sr.cli import shard
+
+    if shard.is_batch(args):  # a folder or --shard: images read one by one, finished ones skipped
+        return shard.run_upscale(args)
 
     from keras_sr.data import write_image
     from keras_sr.inference import load_predictor

@@ -102,7 +102,7 @@ class BestPSNRCheckpoint(keras.callbacks.Callback):
             if self.verbose:
                 print(f"\nepoch {epoch + 1}: val_psnr {value:.3f} dB (best so far), saving {self.filepath}")
             self.best = value
-            model.save(self.filepath)
+            save_model(model, self.filepath)
             atomic.write_text(self.state_path, json.dumps({"val_psnr": value, "epoch": epoch + 1}),
                               overwrite=True)
 
@@ -165,9 +165,72 @@ class TimeLimit(keras.callbacks.Callback):
             self.stopped_at_step = self.steps
 
 
+def save_model(model, path):
+    """``model.save(path)`` atomically (:func:`keras_sr.utils.atomic.save_model`), with
+    BatchNormalization layers synchronized for a strategy (:func:`synchronize_batchnorm`)
+    saved unsynchronized: the file loads on any backend."""
+    synced = [layer for layer in model._flatten_layers()  # noqa: SLF001
+              if isinstance(layer, keras.layers.BatchNormalization) and layer.synchronized]
+    for layer in synced:
+        layer.synchronized = False
+    try:
+        atomic.save_model(model, path)
+    finally:
+        for layer in synced:
+            layer.synchronized = True
+
+
+def synchronize_batchnorm(model, on=True):
+    """Make ``model``'s BatchNormalization layers use the statistics of the global batch
+    (all replicas) in training: a step under a strategy then equals one device's step on the
+    global batch (SRResNet, the SRGAN discriminator). Returns how many layers changed."""
+    changed = 0
+    for layer in model._flatten_layers():  # noqa: SLF001
+        if isinstance(layer, keras.layers.BatchNormalization) and layer.synchronized != on:
+            layer.synchronized = on
+            changed += 1
+    return changed
+
+
+class RunBackup(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` whose backup is never half-written: each epoch's weights go to
+    ``backup/epoch-NNNNNN.weights.h5`` (atomic), then ``training_metadata.json`` (atomic)
+    names them, then older weights are removed. A process killed at any point leaves a
+    metadata file that names complete weights of the epoch it records."""
+
+    def __init__(self, backup_dir):
+        super().__init__(backup_dir, save_freq="epoch", delete_checkpoint=False)
+
+    def on_train_begin(self, logs=None):
+        self._load_model()
+
+    def _load_model(self):
+        path = Path(self._training_metadata_path)
+        if not path.is_file():
+            return
+        metadata = json.loads(path.read_text())
+        weights = Path(self.backup_dir) / metadata.get("weights", "latest.weights.h5")
+        if not weights.is_file():
+            raise FileNotFoundError(f"backup {path} names {weights.name}, which does not exist")
+        if self.model.optimizer is not None and not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(str(weights))
+        self.model._initial_epoch = int(metadata["epoch"])  # noqa: SLF001
+
+    def _save_model(self):
+        folder = Path(self.backup_dir)
+        name = f"epoch-{self._current_epoch:06d}.weights.h5"
+        atomic.save_model(self.model, folder / name, weights_only=True)
+        atomic.write_text(self._training_metadata_path, json.dumps(
+            {"epoch": self._current_epoch, "batch": self._last_batch_seen, "weights": name}), overwrite=True)
+        for old in list(folder.glob("epoch-*.weights.h5")) + list(folder.glob("latest.weights.h5")):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+
+
 def run_callbacks(run_dir, images=None, sr_model=None, pictures=2, tensorboard=True, resume=False):
     """The callbacks of a run folder, in order: validation/best checkpoint, pictures,
-    ``BackupAndRestore`` (``backup/``, every epoch), ``TerminateOnNaN``, ``CSVLogger``
+    :class:`RunBackup` (``backup/``, every epoch), ``TerminateOnNaN``, ``CSVLogger``
     (``logs/history.csv``) and ``TensorBoard`` (``logs/``)."""
     run_dir = Path(run_dir)
     callbacks = []
@@ -176,7 +239,7 @@ def run_callbacks(run_dir, images=None, sr_model=None, pictures=2, tensorboard=T
         if pictures:
             callbacks.append(ComparisonPictures(images, run_dir / "pictures", sr_model, count=pictures))
     callbacks += [
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup"), save_freq="epoch", delete_checkpoint=False),
+        RunBackup(str(run_dir / "backup")),
         keras.callbacks.TerminateOnNaN(),
         keras.callbacks.CSVLogger(str(run_dir / "logs" / "history.csv"), append=resume),
     ]

@@ -7,14 +7,31 @@ scale (:func:`keras_sr.models.mdsr.scale_model`, shared weights), computes the l
 applies the gradients to that view's variables only: the shared head/body/tail and the
 scale's own pre-processing blocks and upsampler (Lim et al., CVPRW 2017, §3.3; SPECS §1.3).
 The other scales' variables receive no update at all — not even Adam's momentum, which a
-zero gradient would still apply. TensorFlow backend (``tf.switch_case`` on the scale), one
-device: a ``tf.distribute`` strategy cannot aggregate gradients inside ``tf.switch_case``, so
-``compile`` under a strategy with several replicas raises ``NotImplementedError``.
+zero gradient would still apply. TensorFlow backend (``tf.switch_case`` on the scale).
+
+Under a ``tf.distribute`` strategy (``MirroredStrategy``, ``MultiWorkerMirroredStrategy``)
+the batch's scale is the same on every replica (one scale per global batch; the batches
+carry it per example, ``(B,)``, so that they can be split). Each replica computes its
+gradients in the scale's branch (zeros for the variables of the other scales), they are
+summed over the replicas outside any control flow, and the update runs in cross-replica
+context in a ``tf.switch_case`` over the same scale — only that scale's variables and
+their Adam slots change, as on one device. The optimizer cannot run inside the
+replicas' ``tf.switch_case`` (its ``merge_call`` cannot cross control flow).
 """
 
 import keras
 
 from keras_sr.models.mdsr import scale_models
+
+
+def per_example_scale(batch):
+    """``{"lr", "hr", "scale": s}`` -> ``"scale"`` as ``(B,)`` (a strategy splits batches
+    along their first axis, which a scalar lacks); a ``tf.data`` map function."""
+    import tensorflow as tf
+
+    batch = dict(batch)
+    batch["scale"] = tf.fill(tf.shape(batch["lr"])[:1], tf.cast(batch["scale"], tf.int32))
+    return batch
 
 
 @keras.saving.register_keras_serializable(package="keras_sr")
@@ -45,15 +62,6 @@ class MultiScaleTrainer(keras.Model):
         return [self.loss_tracker, self.psnr]
 
     def compile(self, optimizer="adam", loss="mae", **kwargs):
-        import tensorflow as tf
-
-        if tf.distribute.get_strategy().num_replicas_in_sync > 1:
-            # The per-scale update is an optimizer step inside tf.switch_case, and tf.distribute
-            # cannot aggregate gradients (merge_call) inside control flow.
-            raise NotImplementedError(
-                "MDSR multi-scale training runs on one device: a tf.distribute strategy with several "
-                "replicas cannot update one scale's modules per batch; train single-scale EDSR/MDSR views "
-                "under the strategy instead")
         super().compile(optimizer=optimizer, **kwargs)
         from keras_sr.training.losses import PixelLoss
 
@@ -76,7 +84,81 @@ class MultiScaleTrainer(keras.Model):
                      loss=keras.saving.deserialize_keras_object(config["loss"]),
                      jit_compile=config.get("jit_compile", "auto"))
 
-    def _branches(self, data, train):
+    def _scale_index(self, scale):
+        """Position of the batch's scale (a scalar, or per example: all equal) in ``scales``."""
+        import tensorflow as tf
+
+        scale = tf.reshape(tf.cast(scale, tf.int32), [-1])[0]
+        index = tf.argmax(tf.cast(tf.equal(tf.constant(self.scales, tf.int32), scale), tf.int32))
+        return tf.cast(index, tf.int32)
+
+    def _train(self, data):
+        """One update of the batch's scale, exact under a strategy (see the module docstring)."""
+        import tensorflow as tf
+
+        lr, hr = data["lr"], data["hr"]
+        variables = self.model.trainable_variables
+        position = {id(v): i for i, v in enumerate(variables)}
+
+        def branch(scale):
+            view = self.views[scale]
+
+            def run():
+                zeros = [tf.zeros(v.shape, v.dtype) for v in variables]
+                if any(h is not None and w is not None and h != w * scale
+                       for h, w in zip(hr.shape[1:3], lr.shape[1:3])):
+                    return [tf.constant(0.0)] + zeros  # static sizes say: not this scale
+                with tf.GradientTape() as tape:
+                    sr = view(lr, training=True)
+                    loss = self.sr_loss(hr, sr)
+                    scaled = self.optimizer.scale_loss(loss)
+                for v, g in zip(view.trainable_variables, tape.gradient(scaled, view.trainable_variables)):
+                    zeros[position[id(v)]] = g
+                self.psnr.update_state(hr, sr)
+                return [tf.reshape(tf.cast(loss, tf.float32), [])] + zeros
+
+            return run
+
+        index = self._scale_index(data["scale"])
+        out = tf.switch_case(index, [branch(s) for s in self.scales])
+        context = tf.distribute.get_replica_context()
+        grads = context.all_reduce(tf.distribute.ReduceOp.SUM, out[1:])  # each replica's loss is / replicas
+        context.merge_call(self._apply_scale, args=(index, grads))
+        return out[0]
+
+    def _apply_scale(self, strategy, index, grads):
+        # Cross-replica context: the optimizer step of the batch's scale on its variables only.
+        import tensorflow as tf
+
+        index = strategy.experimental_local_results(index)[0]
+        variables = self.model.trainable_variables
+        position = {id(v): i for i, v in enumerate(variables)}
+
+        optimizer = self.optimizer
+
+        def update(grads_now, trainable_variables, learning_rate):
+            # Keras' TF optimizer asks for a merge_call here, which only a replica context
+            # grants; in cross-replica context the per-variable update is called directly.
+            trainable_variables = [v.value if isinstance(v, keras.Variable) else v for v in trainable_variables]
+            optimizer._distributed_tf_update_step(  # noqa: SLF001
+                strategy, list(zip(grads_now, trainable_variables)), learning_rate)
+
+        def branch(scale):
+            own = [position[id(v)] for v in self.views[scale].trainable_variables]
+
+            def run():
+                optimizer.apply_gradients([(grads[i], variables[i]) for i in own])
+                return tf.constant(0)
+
+            return run
+
+        optimizer._backend_update_step = update  # noqa: SLF001  (this trace only, removed below)
+        try:
+            tf.switch_case(index, [branch(s) for s in self.scales])
+        finally:
+            del optimizer._backend_update_step
+
+    def _evaluate(self, data):
         import tensorflow as tf
 
         lr, hr = data["lr"], data["hr"]
@@ -89,25 +171,13 @@ class MultiScaleTrainer(keras.Model):
                        for h, w in zip(hr.shape[1:3], lr.shape[1:3])):
                     # Static sizes say this batch is not ×scale: a branch never taken.
                     return tf.constant(0.0)
-                target = hr
-                if not train:
-                    sr = view(lr, training=False)
-                    self.psnr.update_state(target, sr)
-                    return self.sr_loss(target, sr)
-                variables = view.trainable_variables
-                with tf.GradientTape() as tape:
-                    sr = view(lr, training=True)
-                    loss = self.sr_loss(target, sr)
-                    scaled = self.optimizer.scale_loss(loss)
-                self.optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
-                self.psnr.update_state(target, sr)
-                return loss
+                sr = view(lr, training=False)
+                self.psnr.update_state(hr, sr)
+                return self.sr_loss(hr, sr)
 
             return run
 
-        index = tf.argmax(tf.cast(tf.equal(tf.constant(self.scales, tf.int32),
-                                           tf.cast(data["scale"], tf.int32)), tf.int32))
-        loss = tf.switch_case(tf.cast(index, tf.int32), [branch(s) for s in self.scales])
+        loss = tf.switch_case(self._scale_index(data["scale"]), [branch(s) for s in self.scales])
         return tf.reshape(loss, [])
 
     def _report(self, loss):
@@ -118,10 +188,10 @@ class MultiScaleTrainer(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     def train_step(self, data):
-        return self._report(self._branches(data, train=True))
+        return self._report(self._train(data))
 
     def test_step(self, data):
-        return self._report(self._branches(data, train=False))
+        return self._report(self._evaluate(data))
 
     def get_config(self):
         return {**super().get_config(), "model": keras.saving.serialize_keras_object(self.model)}

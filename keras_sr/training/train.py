@@ -15,20 +15,25 @@ consumed, so the data order matches an uninterrupted run (the training pipeline 
 and deterministic); the resumed run ends with the same weights.
 
 Several devices: pass ``strategy=tf.distribute.MirroredStrategy()`` (one machine, several
-GPUs) or ``tf.distribute.MultiWorkerMirroredStrategy()`` (several machines, each running
-the same script with its ``TF_CONFIG``). The recipe's ``batch_size`` is the **global**
-batch, split over the replicas; the losses are averaged over the global batch, so one step
-equals one single-device step on the same batch. To use more devices at the same
-per-device batch, multiply ``batch_size`` by the number of replicas and scale the
-learning rate with it (linear scaling; warm up for large factors) — or keep the paper's
-batch and learning rate for its exact recipe. With BatchNorm (SRResNet, the SRGAN
-discriminator) each replica normalises with its own part of the batch. MDSR's multi-scale
-training runs on one device only (see :mod:`keras_sr.training.multiscale`). Custom steps
-(SRGAN, MDSR) use ``tf.GradientTape``: TensorFlow backend.
+GPUs) or ``tf.distribute.MultiWorkerMirroredStrategy()`` (several processes or machines,
+each running the same script with its ``TF_CONFIG``; see :mod:`keras_sr.training.multiworker`:
+only the chief writes ``RUN_DIR``, the others a temporary folder removed at the end, and a
+lost worker stops the others with :class:`~keras_sr.training.multiworker.WorkerLost`). The
+recipe's ``batch_size`` is the **global** batch, split over the replicas; the losses are
+averaged over the global batch, so one step equals one single-device step on the same
+batch. To use more devices at the same per-device batch, multiply ``batch_size`` by the
+number of replicas and scale the learning rate with it (linear scaling; warm up for large
+factors) — or keep the paper's batch and learning rate for its exact recipe. BatchNorm
+layers (SRResNet, the SRGAN discriminator) use the global batch's statistics under a
+strategy with several replicas (synchronized), so that a step still equals one device's
+step; they are saved unsynchronized. MDSR's multi-scale step is exact under a strategy too
+(:mod:`keras_sr.training.multiscale`). Custom steps (SRGAN, MDSR) use ``tf.GradientTape``:
+TensorFlow backend.
 """
 
 import json
 import math
+import shutil
 import time
 from pathlib import Path
 
@@ -56,14 +61,14 @@ def _epochs_and_steps(recipe, steps, epochs, steps_per_epoch):
     return epochs, math.ceil(steps / epochs)
 
 
-def _prepare_run_dir(out, resume):
+def _prepare_run_dir(out, resume, chief=True):
     out = Path(out)
     config_path = out / "config.json"
     if resume:
         if not config_path.is_file():
             raise FileNotFoundError(f"cannot resume: {config_path} does not exist (start a new run without resume)")
         return out, json.loads(config_path.read_text())
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if chief and out.exists() and (not out.is_dir() or any(out.iterdir())):  # the chief's folder
         raise FileExistsError(f"run folder {out} already exists; pass resume=True (--resume) to continue it, "
                               "or choose another folder")
     return out, None
@@ -166,9 +171,16 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
     import keras
 
     from keras_sr import data as sr_data
-    from keras_sr.training.callbacks import TimeLimit, ValidationImages, backup_epoch, run_callbacks
+    from keras_sr.training import multiworker
+    from keras_sr.training.callbacks import (TimeLimit, ValidationImages, backup_epoch, run_callbacks,
+                                             save_model, synchronize_batchnorm)
 
-    run_dir, saved = _prepare_run_dir(out, resume)
+    chief, several_workers = multiworker.is_chief(strategy), multiworker.is_multi_worker(strategy)
+    if several_workers and time_limit is not None:
+        raise ValueError("--time-limit stops each worker on its own clock and would leave the others "
+                         "waiting: give --steps or --epochs with several workers")
+    run_dir, saved = _prepare_run_dir(out, resume, chief)
+    scratch = None  # a non-chief worker's temporary folder
     if saved is not None:
         if saved["model"] != model_name or (scale is not None and saved["scale"] != scale):
             raise ValueError(f"run folder {run_dir} trains {saved['model']} x{saved['scale']}, "
@@ -201,11 +213,17 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
                       augment=recipe.augment, seed=seed, on_bad_file=recipe.on_bad_file)
         if recipe.kind == "multiscale":
             dataset = sr_data.training_dataset(data, scales=recipe.scales, **common)
+            if strategy is not None:
+                from keras_sr.training.multiscale import per_example_scale
+
+                dataset = dataset.map(per_example_scale)
         else:
             dataset = sr_data.training_dataset(data, scale=scale, **common)
         initial_epoch = backup_epoch(run_dir) if resume else 0
         if initial_epoch:  # the batches the finished epochs used: same order as an uninterrupted run
             dataset = dataset.skip(initial_epoch * spe)
+        if several_workers:  # every worker reads the same global batches and keeps its share
+            dataset = multiworker.shard_by_data(dataset)
 
         def build():
             return build_trainable(recipe, model_name, scale, generator=generator, vgg_weights=vgg_weights,
@@ -217,33 +235,50 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
                 trainable, sr_model = build()
         else:
             trainable, sr_model = build()
+        if strategy is not None and strategy.num_replicas_in_sync > 1:
+            synchronize_batchnorm(trainable)
+        if strategy is not None:
+            multiworker.prepare_model(trainable, strategy)
         if init_weights is not None:
             from keras_sr.training.warm_start import warm_start
 
             started = warm_start(sr_model, init_weights)
             print(f"warm start from {init_weights}: {len(started['copied'])} layers copied, "
                   f"{len(started['kept'])} kept fresh{' (' + ', '.join(started['kept']) + ')' if started['kept'] else ''}")
-        images = None if val is None else ValidationImages(val, scale, recipe.channels)
-        if saved is None:
-            _create_run_dir(run_dir, {
+        # Only the chief validates and writes RUN_DIR; another worker writes to a temporary
+        # folder (removed below) holding a copy of the backup it resumes from.
+        writes = multiworker.write_dir(run_dir, strategy)
+        if writes != run_dir:
+            scratch = writes
+            if resume and (run_dir / "backup").is_dir():
+                shutil.copytree(run_dir / "backup", writes / "backup", dirs_exist_ok=True)
+        images = None if val is None or not chief else ValidationImages(val, scale, recipe.channels)
+        if saved is None or writes != run_dir:
+            _create_run_dir(writes, {
                 "model": model_name, "scale": scale, "data": _data_list(data),
                 "val": None if val is None else _data_list(val), "seed": seed, "epochs": epochs,
                 "steps_per_epoch": spe, "mixed_precision": mixed_precision, "jit_compile": jit_compile,
                 "init_weights": None if init_weights is None else str(init_weights),
                 "recipe": {k: v for k, v in recipe.to_dict().items() if k != "name"}})
-        cbs = run_callbacks(run_dir, images, sr_model if sr_model is not trainable else None,
+        cbs = run_callbacks(writes, images, sr_model if sr_model is not trainable else None,
                             pictures=pictures, tensorboard=tensorboard, resume=resume) + list(callbacks)
         limit = None if time_limit is None else TimeLimit(time_limit)
         if limit is not None:
             cbs.append(limit)
         start = time.perf_counter()
-        history = trainable.fit(dataset, epochs=epochs, steps_per_epoch=spe, callbacks=cbs,
-                                verbose=fit_verbose(verbose), shuffle=False)
+        try:
+            history = trainable.fit(dataset, epochs=epochs, steps_per_epoch=spe, callbacks=cbs,
+                                    verbose=fit_verbose(verbose), shuffle=False)
+        except multiworker.collective_errors() as exc:
+            if not several_workers:
+                raise
+            raise multiworker.lost_worker_error(exc, run_dir) from exc
         seconds = time.perf_counter() - start
         final_path = run_dir / "checkpoints" / "final.keras"
-        (trainable.model if recipe.kind == "multiscale" else sr_model).save(final_path)
+        save_model(trainable.model if recipe.kind == "multiscale" else sr_model,
+                   writes / "checkpoints" / "final.keras")
         if recipe.kind == "gan":  # the discriminator too: a later run can start from both networks
-            trainable.discriminator.save(run_dir / "checkpoints" / "final_discriminator.keras")
+            save_model(trainable.discriminator, writes / "checkpoints" / "final_discriminator.keras")
         done = int(trainable.optimizer.iterations.numpy())  # updates so far, earlier runs included
         result = {"run_dir": str(run_dir), "history": history.history, "steps": done,
                   "epochs": epochs, "seconds": seconds, "final_model": str(final_path),
@@ -259,6 +294,8 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         return result
     finally:
         keras.mixed_precision.set_global_policy(previous_policy)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def summary_line(result, model_name, scale):

@@ -65,3 +65,21 @@ def atomic_dir(path, overwrite=False):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def save_model(model, path, weights_only=False):
+    """``model.save(path)`` (``.keras``) or ``model.save_weights(path)`` (``.weights.h5``)
+    atomically: Keras writes a temp file beside ``path`` (same ending), then ``os.replace``.
+    A process killed mid-save leaves the previous file (or none), never half a model."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder)
+    os.close(fd)
+    try:
+        (model.save_weights if weights_only else model.save)(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
