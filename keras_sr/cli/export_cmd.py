@@ -1,4 +1,4 @@
-"""``keras-sr export``: SavedModel / TFLite fp32, fp16, dynamic-int8, int8 with checks and metadata."""
+"""``keras-sr export``: SavedModel / TFLite fp32, fp16, dynamic-int8, int8 / ONNX with checks and metadata."""
 
 from keras_sr.cli.options import parse_key_values
 
@@ -14,7 +14,8 @@ def add_arguments(p):
     src.add_argument("--keras", metavar="FILE", help="a saved .keras model to export instead of a preset build")
     p.add_argument("--scale", type=int, help="upscaling factor (required when the preset has several)")
     p.add_argument("--formats", default="savedmodel,fp32,fp16",
-                   help="comma-separated: savedmodel, fp32, fp16, dynamic-int8, int8, or all "
+                   help="comma-separated: savedmodel, fp32, fp16, dynamic-int8, int8 (TFLite), onnx "
+                        "(ONNX opset 17, H and W free; needs keras-sr[onnx]), or all "
                         "(default: savedmodel,fp32,fp16)")
     p.add_argument("--input-size", metavar="WxH",
                    help="LR input size of the fixed-shape export (default 640x360 at x2, 426x240 at x3, "
@@ -40,11 +41,12 @@ def add_arguments(p):
 
 
 def add_parser(sub, parents):
-    p = sub.add_parser("export", parents=parents, help="export a model to SavedModel / TFLite",
-                       description="Export a model to SavedModel and TFLite (builtin ops only), check "
-                                   "each TFLite file against Keras in LiteRT on real photos (fp32 must "
-                                   "match within 1e-3) and against the GPU delegate's rules, and write "
-                                   "a metadata JSON beside each file.")
+    p = sub.add_parser("export", parents=parents, help="export a model to SavedModel / TFLite / ONNX",
+                       description="Export a model to SavedModel, TFLite (builtin ops only) and ONNX, "
+                                   "check each TFLite file against Keras in LiteRT on real photos (fp32 "
+                                   "must match within 1e-3) and against the GPU delegate's rules, the "
+                                   "ONNX file in ONNX Runtime (within 1e-4), and write a metadata JSON "
+                                   "beside each file.")
     add_arguments(p)
 
 
