@@ -32,6 +32,9 @@ def add_arguments(p):
                         "size would need more than half the memory: RAM or container limit)")
     p.add_argument("--int8-io", choices=("float32", "uint8"), default="float32",
                    help="int8 model input/output type (default float32)")
+    p.add_argument("--int8-method", choices=("selective", "full"), default="selective",
+                   help="int8: selective (default: layer norms and the ops TensorFlow's quantization "
+                        "debugger finds too sensitive stay in float, builtin ops) or full (every op int8)")
     p.add_argument("--parity-images", type=int, default=2, metavar="N",
                    help="photos for the LiteRT-vs-Keras parity check (default 2)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
@@ -84,5 +87,6 @@ def run(args):
                            dynamic=args.dynamic, name=args.model, calibration=args.calibration,
                            calibration_count=args.calibration_count,
                            calibration_size=calibration_size, int8_io=args.int8_io,
+                           int8_method=args.int8_method,
                            parity_images=args.parity_images, overwrite=args.overwrite)
     print(f"wrote {len(results)} export(s) to {args.out}")

@@ -148,7 +148,8 @@ def model_scale(model, channels, probe=(12, 8)):
 
 def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=None,
                  dynamic=False, name=None, calibration=None, calibration_count=8,
-                 calibration_size=None, int8_io="float32", parity_images=2, overwrite=False, log=print):
+                 calibration_size=None, int8_io="float32", int8_method="selective", parity_images=2,
+                 overwrite=False, log=print):
     """Export ``model`` to ``out_dir`` in ``formats``; return ``[FormatResult]``.
 
     Args:
@@ -166,6 +167,9 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
             ``input_size`` crops (ranges are carried over to the export graph); default: the
             input size, or a smaller one when calibrating at the input size would fill
             more than ``CALIBRATION_MEMORY_SHARE`` of the RAM (see ``choose_calibration_size``).
+        int8_method: ``"selective"`` (default: layer norms and the ops TensorFlow's
+            quantization debugger finds too sensitive stay in float) or ``"full"``
+            (:func:`keras_sr.export.tflite.convert`).
         parity_images: photos used for the parity check of each TFLite format.
         overwrite: replace existing outputs (otherwise an existing output is an error,
             raised before any conversion).
@@ -251,8 +255,13 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
                                              tile_size=calibration_size)
             extra = {"calibration": {"size": list(calibration_size), "samples": len(representative),
                                      "images": calibration or "bundled photos"}}
+        int8_report = {}
         flatbuffer = tflite.convert(model, fmt, None if dynamic else input_size,
-                                    representative=representative, int8_io=int8_io)
+                                    representative=representative, int8_io=int8_io,
+                                    int8_method=int8_method, report=int8_report)
+        if int8_report:
+            extra["int8"] = int8_report
+            log(_int8_summary(int8_report))
         par = parity.check_parity(reference, flatbuffer, fmt, scale, pairs, reference=keras_reference)
         report = check_gpu_compatibility(flatbuffer)
         report = dataclasses.replace(report, source=os.path.basename(path))
@@ -275,6 +284,16 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
         results.append(FormatResult(fmt, path, len(flatbuffer), par, report))
         log(results[-1].format())
     return results
+
+
+def _int8_summary(report):
+    """One line (plus one per sensitive op) saying how an int8 export was quantized."""
+    if report["method"] == "full":
+        return "int8: method full (every op int8)"
+    sensitive = report.get("sensitive_ops", [])
+    return (f"int8: method selective: {report.get('layer_norm_ops', 0)} layer-norm op(s) and "
+            f"{len(sensitive)} op(s) the quantization debugger finds sensitive kept in float"
+            + "".join(f"\n  float: {n}" for n in sensitive))
 
 
 def _export_onnx(model, reference, path, meta_path, scale, channels, pairs, keras_reference, model_name,
