@@ -40,7 +40,8 @@ CASES = {  # name -> (preset, scale, LR width x height)
     "rt4ksr": ("rt4ksr", 2, (640, 360)),
     "edsr-baseline": ("edsr-baseline", 4, (320, 180)),
 }
-CANDIDATES = ("torch-eager", "litert-fp32", "litert-fp16", "litert-int8", "onnxruntime", "keras-tf.function")
+CANDIDATES = ("torch-eager", "litert-fp32", "litert-fp16", "litert-int8", "litert-int8-full", "onnxruntime",
+              "keras-tf.function", "litert-fp32-unfused")
 MATMUL_N = 1024
 FLAGS = ("fma", "avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "amx_bf16", "amx_tile")
 
@@ -242,6 +243,18 @@ def prepare(case, folder, log):
                            parity_images=2, log=lambda s: None)
     files = {f"litert-{r.fmt}" if r.fmt != "onnx" else "onnxruntime": r.path for r in results}
     quality = {r.fmt: r.parity for r in results}
+    # every op int8 (keras-sr's default is selective int8)
+    (full,) = export_model(model, os.path.join(folder, "full"), ("int8",), input_size=size, name=preset,
+                           int8_method="full", parity_images=2, log=lambda s: None)
+    files["litert-int8-full"], quality["int8-full"] = full.path, full.parity
+    if preset == "rt4ksr":  # the training form, not re-parameterized (random weights: same speed)
+        from keras_sr import models
+        from keras_sr.export import tflite
+
+        path = os.path.join(folder, "unfused_fp32.tflite")
+        with open(path, "wb") as f:
+            f.write(tflite.convert(models.build(preset, scale=scale), "fp32", size))
+        files["litert-fp32-unfused"] = path
     weights = {w.path: keras.ops.convert_to_numpy(w) for w in model.weights}
     wpath = os.path.join(folder, f"{case}_weights.npz")
     np.savez(wpath, **weights)

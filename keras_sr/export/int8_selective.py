@@ -18,6 +18,7 @@ Two kinds, found on the calibrated graph:
 import csv
 import io
 import re
+import warnings
 
 import keras
 
@@ -41,9 +42,11 @@ def layer_statistics(converter, samples, count=2):
     ``converter`` (set up for int8 with a representative dataset) on ``samples[:count]``."""
     import tensorflow as tf
 
-    debugger = tf.lite.experimental.QuantizationDebugger(
-        converter=converter, debug_dataset=lambda: ([x] for x in samples[:count]))
-    debugger.run()
+    with warnings.catch_warnings():  # the debugger runs TensorFlow's own (deprecated) interpreter
+        warnings.simplefilter("ignore", UserWarning)
+        debugger = tf.lite.experimental.QuantizationDebugger(
+            converter=converter, debug_dataset=lambda: ([x] for x in samples[:count]))
+        debugger.run()
     buf = io.StringIO()
     debugger.layer_statistics_dump(buf)
     rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
