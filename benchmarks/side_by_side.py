@@ -186,10 +186,10 @@ def make_runner(spec):
     raise ValueError(kind)
 
 
-def worker(spec_json):
+def worker(spec_json, runner_factory=None):
     """Serve timing requests on stdin: ``<iters>`` -> one JSON line of per-run seconds."""
     spec = json.loads(spec_json)
-    run = make_runner(spec)
+    run = (runner_factory or make_runner)(spec)
     run()
     run()  # warm-up (allocations, XNNPACK packing, tf.function tracing)
     print("ready", flush=True)
@@ -203,14 +203,14 @@ def worker(spec_json):
 
 
 class Worker:
-    def __init__(self, spec):
+    def __init__(self, spec, script=__file__):
         env = dict(os.environ)
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env[var] = str(spec["threads"])
         env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
         env["TF_CPP_MIN_LOG_LEVEL"] = "3"
         self.spec = spec
-        self.proc = subprocess.Popen([sys.executable, __file__, "--worker", json.dumps(spec)],
+        self.proc = subprocess.Popen([sys.executable, script, "--worker", json.dumps(spec)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
 
     def wait_ready(self):
