@@ -1,6 +1,6 @@
-"""Run an export in the LiteRT interpreter on real photos and compare it with Keras.
+"""Run an export in the LiteRT interpreter (ONNX: ONNX Runtime) on real photos and compare it with Keras.
 
-fp32 must match Keras within ``FP32_TOLERANCE`` (max abs, in [0, 1]); fp16 / int8
+fp32 must match Keras within ``FP32_TOLERANCE`` (max abs, in [0, 1]; ONNX ``ONNX_TOLERANCE``); fp16 / int8
 report PSNR (Y channel, ``keras_sr.data.psnr_y`` MATLAB protocol, ``scale`` pixels shaved)
 against the HR photo and the drop from Keras float in dB. LR inputs are the HR photos
 downscaled with ``keras_sr.data.matlab_imresize``.
