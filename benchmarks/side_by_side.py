@@ -379,6 +379,7 @@ def main():
                 report["cases"][case]["threads"][n] = {"rows": rows, "matmul_gflops": roof,
                                                        "load_before": before, "load_after": after,
                                                        "per_repeat": per_repeat}
+            log(format_report({**report, "cases": {case: report["cases"][case]}}))  # as soon as known
     print(format_report(report))
     if args.json:
         with open(args.json, "w") as f:

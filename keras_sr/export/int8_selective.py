@@ -23,6 +23,9 @@ import warnings
 import keras
 
 SENSITIVITY_THRESHOLD = 0.7
+# The debugger's input: up to DEBUG_SAMPLES tiles of at most DEBUG_TILE (width, height) pixels.
+DEBUG_TILE = (96, 96)
+DEBUG_SAMPLES = 4
 
 
 def layer_norm_nodes(model, graph):
@@ -58,5 +61,5 @@ def layer_statistics(converter, samples, count=2):
 
 def sensitive_nodes(converter, samples, threshold=SENSITIVITY_THRESHOLD):
     """Names of the ops whose int8 error exceeds ``threshold`` output-scale units."""
-    return [row["tensor_name"] for row in layer_statistics(converter, samples)
+    return [row["tensor_name"] for row in layer_statistics(converter, samples, count=len(samples))
             if row["rmse/scale"] > threshold]

@@ -108,7 +108,7 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
             raise ValueError("int8 calibration images must all have one shape, got "
                              f"{sorted({x.shape for x in samples})}")
 
-    def converter_for(size, io="float32", allow_float=False):
+    def converter_for(size, io="float32", allow_float=False, data=None):
         converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function(model, size)], model)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         if fmt == "fp16":
@@ -118,7 +118,7 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
         elif fmt == "int8":
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
-            converter.representative_dataset = lambda: ([x] for x in samples)
+            converter.representative_dataset = lambda: ([x] for x in (data or samples))
             converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
             if allow_float:  # selective: float islands between QUANTIZE / DEQUANTIZE
                 converter.target_spec.supported_ops.append(tf.lite.OpsSet.TFLITE_BUILTINS)
@@ -161,7 +161,14 @@ def _selective_int8(model, converter_for, samples, input_size, calibration_size,
     small._experimental_calibrate_only = True
     calibrated = small.convert()
     norms = int8_selective.layer_norm_nodes(model, read_graph(calibrated))
-    sensitive = [n for n in int8_selective.sensitive_nodes(converter_for(size), samples) if n not in norms]
+    # The debugger runs a float + int8 copy of every op without XNNPACK: on small tiles of the
+    # same images (each op's error in units of its own output scale does not depend on the size).
+    w, h = samples[0].shape[2], samples[0].shape[1]
+    debug_size = (min(w, int8_selective.DEBUG_TILE[0]), min(h, int8_selective.DEBUG_TILE[1]))
+    tiles = calibration.tiles(samples, debug_size) if debug_size != (w, h) else samples
+    tiles = tiles[::max(1, len(tiles) // int8_selective.DEBUG_SAMPLES)][:int8_selective.DEBUG_SAMPLES]
+    sensitive = [n for n in int8_selective.sensitive_nodes(converter_for(debug_size, data=tiles), tiles)
+                 if n not in norms]
     float_nodes = sorted(norms + sensitive)
     if report is not None:
         report.update(float_nodes=float_nodes, layer_norm_ops=len(norms), sensitive_ops=sensitive)
