@@ -56,9 +56,9 @@ def test_layer_norm_nodes_match_only_norm_scopes(tiny_rt4ksr):
 
 def test_sensitivity_threshold_picks_the_ops_the_debugger_flags(monkeypatch):
     rows = [{"tensor_name": "a", "rmse/scale": 0.29}, {"tensor_name": "b", "rmse/scale": 2.8}]
-    monkeypatch.setattr(int8_selective, "layer_statistics", lambda converter, samples: rows)
-    assert int8_selective.sensitive_nodes(None, None) == ["b"]
-    assert int8_selective.sensitive_nodes(None, None, threshold=0.2) == ["a", "b"]
+    monkeypatch.setattr(int8_selective, "layer_statistics", lambda converter, samples, count=2: rows)
+    assert int8_selective.sensitive_nodes(None, []) == ["b"]
+    assert int8_selective.sensitive_nodes(None, [], threshold=0.2) == ["a", "b"]
 
 
 def test_export_reports_the_method(tiny_rt4ksr, tmp_path):
