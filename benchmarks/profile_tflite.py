@@ -6,7 +6,8 @@ LiteRT's Python interpreter has no per-op profiler, so this converts the prefix 
 deploy graph that ends at each top-level layer (``keras.Model(inputs, layer.output)``, fp32,
 fixed shape, the same converter as ``keras-sr export``), times every prefix interleaved in
 rotated order, and reports each layer's cost as the difference between consecutive
-prefixes (median over repeats), with the TFLite ops it became. Layers that are nested
+prefixes (fastest of the repeats: on a shared machine the minimum is what survives load
+spikes), with the TFLite ops it became, and the totals per kind of layer. Layers that are nested
 (EDSR's ``ResidualGroup``) count as one. CPU flags and load are printed.
 """
 
@@ -64,18 +65,24 @@ def main():
     print(f"profile_tflite.py, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; "
           f"{side_by_side.cpu_description()}; load {load:.2f} -> {os.getloadavg()[0]:.2f}")
     print(f"{args.model} x{args.scale} {w}x{h}, LiteRT fp32, {args.threads} thread(s), "
-          f"median of {args.repeats} interleaved repeats")
+          f"fastest of {args.repeats} interleaved repeats")
     print("| layer | new TFLite ops | ms | share |")
     print("|---|---|---|---|")
-    total = float(np.median(times[prefixes[-1][0]])) * 1e3
+    total = float(np.min(times[prefixes[-1][0]])) * 1e3
     previous, previous_ops = 0.0, {}
+    kinds = {}
     for name, ops, _ in prefixes:
-        now = float(np.median(times[name])) * 1e3
+        now = float(np.min(times[name])) * 1e3
+        kind = type(model.get_layer(name)).__name__
+        kinds[kind] = kinds.get(kind, 0.0) + now - previous
         new = {op: n - previous_ops.get(op, 0) for op, n in ops.items() if n > previous_ops.get(op, 0)}
         print(f"| {name} | {', '.join(f'{op} x{n}' for op, n in new.items()) or '-'} | "
               f"{now - previous:.1f} | {100 * (now - previous) / total:.0f} % |")
         previous, previous_ops = now, ops
     print(f"| total | | {total:.1f} | 100 % |")
+    print("\n| kind of layer | ms | share |\n|---|---|---|")
+    for kind, ms in sorted(kinds.items(), key=lambda kv: -kv[1]):
+        print(f"| {kind} | {ms:.1f} | {100 * ms / total:.0f} % |")
     return 0
 
 
