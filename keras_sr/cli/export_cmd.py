@@ -1,4 +1,4 @@
-"""``keras-sr export``: SavedModel / TFLite fp32, fp16, dynamic-int8, int8 with checks and metadata."""
+"""``keras-sr export``: SavedModel / TFLite fp32, fp16, dynamic-int8, int8 / ONNX with checks and metadata."""
 
 from keras_sr.cli.options import parse_key_values
 
@@ -17,7 +17,8 @@ def add_arguments(p):
                           "--scale output) to export instead of a preset build")
     p.add_argument("--scale", type=int, help="upscaling factor (required when the preset has several)")
     p.add_argument("--formats", default="savedmodel,fp32,fp16",
-                   help="comma-separated: savedmodel, fp32, fp16, dynamic-int8, int8, or all "
+                   help="comma-separated: savedmodel, fp32, fp16, dynamic-int8, int8 (TFLite), onnx "
+                        "(ONNX opset 17, H and W free; needs keras-sr[onnx]), or all "
                         "(default: savedmodel,fp32,fp16)")
     p.add_argument("--input-size", metavar="WxH",
                    help="LR input size of the fixed-shape export (default 640x360 at x2, 426x240 at x3, "
@@ -34,6 +35,9 @@ def add_arguments(p):
                         "size would need more than half the memory: RAM or container limit)")
     p.add_argument("--int8-io", choices=("float32", "uint8"), default="float32",
                    help="int8 model input/output type (default float32)")
+    p.add_argument("--int8-method", choices=("selective", "full"), default="selective",
+                   help="int8: selective (default: layer norms and the ops TensorFlow's quantization "
+                        "debugger finds too sensitive stay in float, builtin ops) or full (every op int8)")
     p.add_argument("--parity-images", type=int, default=2, metavar="N",
                    help="photos for the LiteRT-vs-Keras parity check (default 2)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
@@ -43,11 +47,12 @@ def add_arguments(p):
 
 
 def add_parser(sub, parents):
-    p = sub.add_parser("export", parents=parents, help="export a model to SavedModel / TFLite",
-                       description="Export a model to SavedModel and TFLite (builtin ops only), check "
-                                   "each TFLite file against Keras in LiteRT on real photos (fp32 must "
-                                   "match within 1e-3) and against the GPU delegate's rules, and write "
-                                   "a metadata JSON beside each file.")
+    p = sub.add_parser("export", parents=parents, help="export a model to SavedModel / TFLite / ONNX",
+                       description="Export a model to SavedModel, TFLite (builtin ops only) and ONNX, "
+                                   "check each TFLite file against Keras in LiteRT on real photos (fp32 "
+                                   "must match within 1e-3) and against the GPU delegate's rules, the "
+                                   "ONNX file in ONNX Runtime (within 1e-4), and write a metadata JSON "
+                                   "beside each file.")
     add_arguments(p)
 
 
@@ -97,5 +102,6 @@ def run(args):
                            dynamic=args.dynamic, name=file_stem(args), calibration=args.calibration,
                            calibration_count=args.calibration_count,
                            calibration_size=calibration_size, int8_io=args.int8_io,
+                           int8_method=args.int8_method,
                            parity_images=args.parity_images, overwrite=args.overwrite)
     print(f"wrote {len(results)} export(s) to {args.out}")

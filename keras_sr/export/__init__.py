@@ -1,5 +1,6 @@
-"""Export keras-sr models for the edge: SavedModel, TFLite fp32/fp16/int8 (builtin ops only),
-a GPU-delegate readiness check, parity against Keras and a metadata JSON per export.
+"""Export keras-sr models for the edge: SavedModel, TFLite fp32/fp16/int8 (builtin ops only; int8
+selective by default, :mod:`keras_sr.export.int8_selective`), ONNX (:mod:`keras_sr.export.onnx_export`,
+extra ``onnx``), a GPU-delegate readiness check, parity against Keras and a metadata JSON per export.
 
     from keras_sr import models
     from keras_sr.export import export_model, check_gpu_compatibility
@@ -14,10 +15,10 @@ from keras_sr.export.parity import FP32_TOLERANCE, ParityError, check_parity, ru
 from keras_sr.export.pipeline import (ALL_FORMATS, DEFAULT_INPUT_SIZES, deploy_form, export_model,
                                       parse_formats, parse_size)
 from keras_sr.export.savedmodel import export_savedmodel
-from keras_sr.export.tflite import FORMATS, ExportError, concrete_function, convert
+from keras_sr.export.tflite import FORMATS, INT8_METHODS, ExportError, concrete_function, convert
 
 __all__ = [
-    "ALL_FORMATS", "DEFAULT_INPUT_SIZES", "FORMATS", "FP32_TOLERANCE", "ExportError", "Issue",
+    "ALL_FORMATS", "DEFAULT_INPUT_SIZES", "FORMATS", "INT8_METHODS", "FP32_TOLERANCE", "ExportError", "Issue",
     "ParityError", "Report", "check_gpu_compatibility", "check_parity", "concrete_function",
     "convert", "deploy_form", "export_model", "export_savedmodel", "parse_formats", "parse_size",
     "run_tflite",

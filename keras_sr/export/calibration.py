@@ -169,10 +169,11 @@ def transfer_ranges(calibrated, target):
     return bytes(flatbuffer_utils.convert_object_to_bytearray(dst))
 
 
-def convert_with_ranges(converter, calibrated):
+def convert_with_ranges(converter, calibrated, denylisted_nodes=()):
     """Run ``converter`` (set up for full-integer int8) with the activation ranges of
     ``calibrated`` (a ``_experimental_calibrate_only`` flatbuffer of the same model at
-    another fixed size) instead of calibrating; return the quantized flatbuffer.
+    another fixed size, or the same) instead of calibrating; return the quantized flatbuffer.
+    ``denylisted_nodes``: output tensor names of ops left in float (selective int8).
     """
     import tensorflow as tf
     from tensorflow.lite.python import convert as tf_convert
@@ -194,6 +195,7 @@ def convert_with_ranges(converter, calibrated):
             enable_variable_quantization=enable_variable_quantization,
             disable_per_channel_for_dense_layers=(
                 converter._experimental_disable_per_channel_quantization_for_dense_layers),
+            denylisted_nodes=set(denylisted_nodes) or None,
             debug_options_str=debug_options.SerializeToString())
 
     converter._quantize = quantize  # instance attribute: this converter only

@@ -1,6 +1,6 @@
-"""Run an export in the LiteRT interpreter on real photos and compare it with Keras.
+"""Run an export in the LiteRT interpreter (ONNX: ONNX Runtime) on real photos and compare it with Keras.
 
-fp32 must match Keras within ``FP32_TOLERANCE`` (max abs, in [0, 1]); fp16 / int8
+fp32 must match Keras within ``FP32_TOLERANCE`` (max abs, in [0, 1]; ONNX ``ONNX_TOLERANCE``); fp16 / int8
 report PSNR (Y channel, ``keras_sr.data.psnr_y`` MATLAB protocol, ``scale`` pixels shaved)
 against the HR photo and the drop from Keras float in dB. LR inputs are the HR photos
 downscaled with ``keras_sr.data.matlab_imresize``.
@@ -14,6 +14,8 @@ from keras_sr.data import matlab_imresize, psnr_y
 from keras_sr.export.images import bicubic_downscale, center_crop, image_paths, load_rgb, to_model_input
 
 FP32_TOLERANCE = 1e-3
+# ONNX Runtime runs the float32 graph TensorFlow runs: a tighter bound than LiteRT's.
+ONNX_TOLERANCE = 1e-4
 
 
 class ParityError(RuntimeError):
@@ -97,13 +99,14 @@ class ParityResult:
     psnr_tflite: float       # mean PSNR (Y) of the export vs HR, dB
     images: int
     psnr_bicubic: float = float("nan")  # mean PSNR (Y) of bicubic upscaling of the same LR, dB
+    runtime: str = "tflite"  # what ran the export: "tflite" (LiteRT) or "onnxruntime"
 
     @property
     def psnr_drop(self):
         return self.psnr_keras - self.psnr_tflite
 
     def format(self):
-        return (f"{self.fmt}: max |tflite - keras| = {self.max_abs_diff:.2e}, PSNR-Y vs HR "
+        return (f"{self.fmt}: max |{self.runtime} - keras| = {self.max_abs_diff:.2e}, PSNR-Y vs HR "
                 f"{self.psnr_tflite:.2f} dB (Keras {self.psnr_keras:.2f} dB, drop "
                 f"{self.psnr_drop:+.2f} dB; bicubic {self.psnr_bicubic:.2f} dB) on {self.images} photo(s)")
 
@@ -124,11 +127,28 @@ def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None, referen
             exceeds the tolerance.
     """
     interp = interpreter(tflite_model)
+    limit = tolerance if tolerance is not None else (FP32_TOLERANCE if fmt == "fp32" else None)
+    return compare(model, lambda lr: run_tflite(interp, lr), fmt, scale, pairs, limit, reference)
+
+
+def check_onnx_parity(model, onnx_model, scale, pairs, tolerance=ONNX_TOLERANCE, reference=None):
+    """Compare ONNX bytes (or a path), run in ONNX Runtime, with ``model``: as :func:`check_parity`
+    with the fp32 rule at ``tolerance`` (default ``ONNX_TOLERANCE``)."""
+    from keras_sr.export import onnx_export
+
+    sess = onnx_export.session(onnx_model)
+    return compare(model, lambda lr: onnx_export.run_onnx(sess, lr), "onnx", scale, pairs, tolerance,
+                   reference, runtime="onnxruntime")
+
+
+def compare(model, run, fmt, scale, pairs, limit=None, reference=None, runtime="tflite"):
+    """Run ``run(lr) -> sr`` on ``pairs`` and compare with ``model`` (or ``reference``);
+    raise :class:`ParityError` when the max abs difference exceeds ``limit`` (None: report only)."""
     worst, ps_k, ps_t, ps_b = 0.0, [], [], []
     if reference is None:
         reference = keras_outputs(model, pairs)
     for (_, lr, hr), ref in zip(pairs, reference):
-        got = run_tflite(interp, lr)
+        got = run(lr)
         if got.shape != ref.shape:
             raise ParityError(f"{fmt} export gives shape {got.shape}, Keras {ref.shape}")
         worst = max(worst, float(np.max(np.abs(got - ref))))
@@ -138,8 +158,7 @@ def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None, referen
         bicubic = matlab_imresize(lr[:h // scale, :w // scale], scale)
         ps_b.append(psnr_y(bicubic, hr, scale))
     result = ParityResult(fmt, worst, float(np.mean(ps_k)), float(np.mean(ps_t)), len(pairs),
-                          float(np.mean(ps_b)))
-    limit = tolerance if tolerance is not None else (FP32_TOLERANCE if fmt == "fp32" else None)
+                          float(np.mean(ps_b)), runtime)
     if limit is not None and not worst <= limit:
         raise ParityError(f"{fmt} export differs from Keras by {worst:.2e} (max abs, [0, 1] range) "
                           f"> {limit:.0e}; not kept")

@@ -3,7 +3,8 @@
 Used by ``keras-sr export`` and ``export/export.py``. For every TFLite format:
 convert (builtin ops only) -> run in LiteRT on real photos and compare with Keras
 (fp32 must match within 1e-3 or nothing is written) -> GPU-delegate check -> write the
-``.tflite`` and its metadata ``.json`` atomically.
+``.tflite`` and its metadata ``.json`` atomically. ONNX (``"onnx"``, batch/H/W free) is
+run in ONNX Runtime and must match Keras within 1e-4; SavedModel is written as Keras exports it.
 """
 
 import dataclasses
@@ -17,7 +18,7 @@ from keras_sr.utils import atomic
 from keras_sr.export.gpu_check import check_gpu_compatibility
 from keras_sr.export.images import center_crop, image_paths, load_rgb, to_model_input
 
-ALL_FORMATS = ("savedmodel",) + tflite.FORMATS
+ALL_FORMATS = ("savedmodel",) + tflite.FORMATS + ("onnx",)
 # LR input size per scale for the fixed-shape export: 1280x720 output at x2, 1278x720 at
 # x3 (426 = 1280/3 rounded down), 1280x720 at x4.
 DEFAULT_INPUT_SIZES = {2: (640, 360), 3: (426, 240), 4: (320, 180)}
@@ -147,7 +148,8 @@ def model_scale(model, channels, probe=(12, 8)):
 
 def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=None,
                  dynamic=False, name=None, calibration=None, calibration_count=8,
-                 calibration_size=None, int8_io="float32", parity_images=2, overwrite=False, log=print):
+                 calibration_size=None, int8_io="float32", int8_method="selective", parity_images=2,
+                 overwrite=False, log=print):
     """Export ``model`` to ``out_dir`` in ``formats``; return ``[FormatResult]``.
 
     Args:
@@ -165,6 +167,9 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
             ``input_size`` crops (ranges are carried over to the export graph); default: the
             input size, or a smaller one when calibrating at the input size would fill
             more than ``CALIBRATION_MEMORY_SHARE`` of the RAM (see ``choose_calibration_size``).
+        int8_method: ``"selective"`` (default: layer norms and the ops TensorFlow's
+            quantization debugger finds too sensitive stay in float) or ``"full"``
+            (:func:`keras_sr.export.tflite.convert`).
         parity_images: photos used for the parity check of each TFLite format.
         overwrite: replace existing outputs (otherwise an existing output is an error,
             raised before any conversion).
@@ -197,8 +202,14 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
     if not stem.endswith(f"_x{scale}"):
         stem += f"_x{scale}"
     shape_tag = "dynamic" if dynamic else f"{w}x{h}"
-    targets = {f: os.path.join(out_dir, f"{stem}_savedmodel" if f == "savedmodel"
-                               else f"{stem}_{f}_{shape_tag}.tflite") for f in formats}
+    if "onnx" in formats:
+        from keras_sr.export import onnx_export
+
+        onnx_export.require()  # before any conversion
+    file_names = {"savedmodel": f"{stem}_savedmodel", "onnx": f"{stem}_fp32_dynamic.onnx"}
+    targets = {f: os.path.join(out_dir, file_names.get(f, f"{stem}_{f}_{shape_tag}.tflite"))
+               for f in formats}
+
     def json_path(path):
         return path + ".json" if path.endswith("_savedmodel") else os.path.splitext(path)[0] + ".json"
 
@@ -253,6 +264,13 @@ def _export_formats(model, reference, out_dir, formats, targets, json_path, scal
             results.append(FormatResult(fmt, path, _dir_size(path)))
             log(results[-1].format())
             continue
+        if keras_reference is None and fmt != "savedmodel":  # Keras runs once for every format
+            keras_reference = parity.keras_outputs(reference, pairs)
+        if fmt == "onnx":
+            results.append(_export_onnx(model, reference, path, json_path(path), scale, channels, pairs,
+                                        keras_reference, name or model.name, overwrite))
+            log(results[-1].format())
+            continue
         representative, extra = None, {}
         if fmt == "int8":
             if calibration_size is None:
@@ -264,10 +282,13 @@ def _export_formats(model, reference, out_dir, formats, targets, json_path, scal
                                              tile_size=calibration_size)
             extra = {"calibration": {"size": list(calibration_size), "samples": len(representative),
                                      "images": calibration or "bundled photos"}}
+        int8_report = {}
         flatbuffer = tflite.convert(model, fmt, None if dynamic else input_size,
-                                    representative=representative, int8_io=int8_io)
-        if keras_reference is None:  # Keras runs once for every format
-            keras_reference = parity.keras_outputs(reference, pairs)
+                                    representative=representative, int8_io=int8_io,
+                                    int8_method=int8_method, report=int8_report)
+        if int8_report:
+            extra["int8"] = int8_report
+            log(_int8_summary(int8_report))
         par = parity.check_parity(reference, flatbuffer, fmt, scale, pairs, reference=keras_reference)
         if not any(r.parity is not None for r in results) and par.psnr_keras < par.psnr_bicubic:
             log(f"warning: the Keras model is {par.psnr_bicubic - par.psnr_keras:.2f} dB below bicubic on the "
@@ -294,6 +315,38 @@ def _export_formats(model, reference, out_dir, formats, targets, json_path, scal
         results.append(FormatResult(fmt, path, len(flatbuffer), par, report))
         log(results[-1].format())
     return results
+
+
+def _int8_summary(report):
+    """One line (plus one per sensitive op) saying how an int8 export was quantized."""
+    if report["method"] == "full":
+        return "int8: method full (every op int8)"
+    sensitive = report.get("sensitive_ops", [])
+    return (f"int8: method selective: {report.get('layer_norm_ops', 0)} layer-norm op(s) and "
+            f"{len(sensitive)} op(s) the quantization debugger finds sensitive kept in float"
+            + "".join(f"\n  float: {n}" for n in sensitive))
+
+
+def _export_onnx(model, reference, path, meta_path, scale, channels, pairs, keras_reference, model_name,
+                 overwrite):
+    """ONNX: convert (batch, H, W free), compare with Keras in ONNX Runtime (nothing is written
+    unless it matches within ``parity.ONNX_TOLERANCE``), write the file and its metadata."""
+    from keras_sr.export import onnx_export
+
+    data = onnx_export.convert(model)
+    par = parity.check_onnx_parity(reference, data, scale, pairs, reference=keras_reference)
+    meta = metadata.build_metadata(
+        model_name=model_name, scale=scale, fmt="onnx", input_shape=[-1, -1, -1, channels],
+        output_shape=[-1, -1, -1, channels], channels=channels, file_name=os.path.basename(path),
+        parity={"runtime": "onnxruntime", "max_abs_diff_vs_keras": par.max_abs_diff,
+                "tolerance": parity.ONNX_TOLERANCE, "psnr_y_db": par.psnr_tflite,
+                "psnr_y_keras_db": par.psnr_keras, "psnr_y_bicubic_db": par.psnr_bicubic,
+                "images": par.images},
+        extra={"onnx": {"opset": onnx_export.OPSET, "input": onnx_export.INPUT_NAME,
+                        "output": onnx_export.OUTPUT_NAME, **onnx_export.versions()}})
+    atomic.write_bytes(path, data, overwrite=overwrite)
+    atomic.write_text(meta_path, metadata.dumps(meta), overwrite=overwrite)
+    return FormatResult("onnx", path, len(data), par)
 
 
 def _dir_size(path):

@@ -57,7 +57,11 @@ def concrete_function(model, input_size=None, channels=None):
     return convert_variables_to_constants_v2(fn.get_concrete_function(spec))
 
 
-def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="float32"):
+INT8_METHODS = ("selective", "full")
+
+
+def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="float32",
+            int8_method="full", report=None):
     """Convert ``model`` to a TFLite flatbuffer with builtin ops only.
 
     Args:
@@ -73,6 +77,11 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
             calibrator holds every activation, which at full size can exceed the memory).
         int8_io: for ``"int8"``: ``"float32"`` (quantize/dequantize in the graph) or
             ``"uint8"`` (the app feeds and reads uint8; see the metadata for scale/zero point).
+        int8_method: for ``"int8"``: ``"full"`` (every op int8) or ``"selective"`` (layer
+            norms and the ops TensorFlow's quantization debugger finds too sensitive stay in
+            float, still builtin ops; :mod:`keras_sr.export.int8_selective`).
+        report: a dict, filled for ``"int8"`` with ``method`` and ``float_nodes`` (the ops
+            kept in float).
 
     Returns:
         ``bytes`` of the ``.tflite`` file.
@@ -84,6 +93,8 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
     tf = _tf()
     if fmt not in FORMATS:
         raise ValueError(f"unknown TFLite format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if int8_method not in INT8_METHODS:
+        raise ValueError(f"int8_method must be one of {', '.join(INT8_METHODS)}, not {int8_method!r}")
     if int8_io not in ("float32", "uint8"):
         raise ValueError(f"int8_io must be 'float32' or 'uint8', not {int8_io!r}")
     samples = None
@@ -97,7 +108,7 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
             raise ValueError("int8 calibration images must all have one shape, got "
                              f"{sorted({x.shape for x in samples})}")
 
-    def converter_for(size, io="float32"):
+    def converter_for(size, io="float32", allow_float=False, data=None):
         converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function(model, size)], model)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         if fmt == "fp16":
@@ -107,16 +118,23 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
         elif fmt == "int8":
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
-            converter.representative_dataset = lambda: ([x] for x in samples)
+            converter.representative_dataset = lambda: ([x] for x in (data or samples))
             converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+            if allow_float:  # selective: float islands between QUANTIZE / DEQUANTIZE
+                converter.target_spec.supported_ops.append(tf.lite.OpsSet.TFLITE_BUILTINS)
             if io == "uint8":
                 converter.inference_input_type = tf.uint8
                 converter.inference_output_type = tf.uint8
         return converter
 
     calibration_size = None if samples is None else (samples[0].shape[2], samples[0].shape[1])
+    if report is not None and fmt == "int8":
+        report.update(method=int8_method, float_nodes=[])
     try:
-        if input_size is not None and calibration_size is not None \
+        if fmt == "int8" and int8_method == "selective":
+            flatbuffer = _selective_int8(model, converter_for, samples, input_size, calibration_size,
+                                         int8_io, report)
+        elif input_size is not None and calibration_size is not None \
                 and tuple(calibration_size) != tuple(input_size):
             small = converter_for(calibration_size)
             small._experimental_calibrate_only = True  # float model + recorded min/max
@@ -131,6 +149,31 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
     if input_size is not None:
         check_fixed_shape(flatbuffer)
     return flatbuffer
+
+
+def _selective_int8(model, converter_for, samples, input_size, calibration_size, int8_io, report):
+    """Calibrate (at ``calibration_size``, or dynamic when ``input_size`` is None), keep the
+    layer norms and the debugger's sensitive ops in float, quantize the rest."""
+    from keras_sr.export import int8_selective
+
+    size = None if input_size is None else calibration_size
+    small = converter_for(size)
+    small._experimental_calibrate_only = True
+    calibrated = small.convert()
+    norms = int8_selective.layer_norm_nodes(model, read_graph(calibrated))
+    # The debugger runs a float + int8 copy of every op without XNNPACK: on small tiles of the
+    # same images (each op's error in units of its own output scale does not depend on the size).
+    w, h = samples[0].shape[2], samples[0].shape[1]
+    debug_size = (min(w, int8_selective.DEBUG_TILE[0]), min(h, int8_selective.DEBUG_TILE[1]))
+    tiles = calibration.tiles(samples, debug_size) if debug_size != (w, h) else samples
+    tiles = tiles[::max(1, len(tiles) // int8_selective.DEBUG_SAMPLES)][:int8_selective.DEBUG_SAMPLES]
+    sensitive = [n for n in int8_selective.sensitive_nodes(converter_for(debug_size, data=tiles), tiles)
+                 if n not in norms]
+    float_nodes = sorted(norms + sensitive)
+    if report is not None:
+        report.update(float_nodes=float_nodes, layer_norm_ops=len(norms), sensitive_ops=sensitive)
+    return calibration.convert_with_ranges(converter_for(input_size, int8_io, allow_float=bool(float_nodes)),
+                                           calibrated, denylisted_nodes=float_nodes)
 
 
 def _conversion_message(exc, fmt):

@@ -1,0 +1,65 @@
+"""Selective int8: which ops of a full-integer graph stay in float (builtin ops either way).
+
+Two kinds, found on the calibrated graph:
+
+* **layer norms** (``LayerNormalization`` / ``ChannelLayerNorm``): their MEAN, SQUARED_DIFFERENCE,
+  RSQRT, ... have no fast int8 kernels in LiteRT (RT4KSR x2 at 640x360: 345 ms with them in
+  int8, 133 ms with them in float), and the per-pixel variance in int8 is coarse;
+* **sensitive ops**: TensorFlow's ``QuantizationDebugger`` quantizes each op alone (float
+  inputs) and reports its error in units of the op's output scale; an op whose RMS error
+  exceeds ``SENSITIVITY_THRESHOLD`` (0.7; plain int8 rounding gives 1/sqrt(12) = 0.29) does not
+  fit int8 — e.g. RT4KSR's re-parameterized tail conv, whose fused kernel has a few large
+  centre taps (an identity branch) beside the small ones that carry the detail: its
+  per-channel int8 weights alone cost 2.5 dB.
+
+``benchmarks/int8_layer_error.py`` prints the debugger's table for a preset.
+"""
+
+import csv
+import io
+import re
+import warnings
+
+import keras
+
+SENSITIVITY_THRESHOLD = 0.7
+# The debugger's input: up to DEBUG_SAMPLES tiles of at most DEBUG_TILE (width, height) pixels.
+DEBUG_TILE = (96, 96)
+DEBUG_SAMPLES = 4
+
+
+def layer_norm_nodes(model, graph):
+    """Output tensor names of the ops of ``graph`` (a ``tflite_graph.Graph``) that compute
+    ``model``'s layer normalizations (matched by the layer's name scope)."""
+    names = [layer.name for layer in model._flatten_layers()
+             if isinstance(layer, keras.layers.LayerNormalization)]
+    if not names:
+        return []
+    pattern = re.compile(r"(^|[/;])(" + "|".join(map(re.escape, names)) + r")(_\d+)?/")
+    return [op.outputs[0].name for op in graph.operators
+            if op.outputs and op.outputs[0].name and pattern.search(op.outputs[0].name)]
+
+
+def layer_statistics(converter, samples, count=2):
+    """``[{"op_name", "tensor_name", "rmse/scale", ...}]``: the debugger's per-op error of
+    ``converter`` (set up for int8 with a representative dataset) on ``samples[:count]``."""
+    import tensorflow as tf
+
+    with warnings.catch_warnings():  # the debugger runs TensorFlow's own (deprecated) interpreter
+        warnings.simplefilter("ignore", UserWarning)
+        debugger = tf.lite.experimental.QuantizationDebugger(
+            converter=converter, debug_dataset=lambda: ([x] for x in samples[:count]))
+        debugger.run()
+    buf = io.StringIO()
+    debugger.layer_statistics_dump(buf)
+    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    for row in rows:
+        scale = float(row["scale"])
+        row["rmse/scale"] = float(row["mean_squared_error"]) ** 0.5 / scale if scale else 0.0
+    return rows
+
+
+def sensitive_nodes(converter, samples, threshold=SENSITIVITY_THRESHOLD):
+    """Names of the ops whose int8 error exceeds ``threshold`` output-scale units."""
+    return [row["tensor_name"] for row in layer_statistics(converter, samples, count=len(samples))
+            if row["rmse/scale"] > threshold]
