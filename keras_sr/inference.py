@@ -96,7 +96,7 @@ def _load_keras_file(path):
 
     import keras_sr.layers  # noqa: F401  (registers the custom layers for deserialization)
     try:
-        return keras.saving.load_model(path)
+        return keras.saving.load_model(path, compile=False)  # inference: no loss (run files hold PixelLoss)
     except Exception as e:  # noqa: BLE001  (Keras raises many types for a bad file)
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ValueError(f"cannot load model file {path}: {first}") from e
