@@ -39,7 +39,7 @@ def photos(tmp_path):
 
 
 @pytest.mark.parametrize("name,num_layers,filters", [("rednet10", 5, 64), ("rednet20", 10, 64), ("rednet30", 15, 64),
-                                                     ("rednet20-denoise", 10, 32), ("rednet20-deblock", 10, 32)])
+                                                     ("rednet10-denoise", 5, 32), ("rednet10-deblock", 5, 32)])
 def test_scale1_rednet_parameter_counts_and_no_resize(name, num_layers, filters):
     model = models.build(name, scale=1)
     assert trainable_count(model) == rednet_params(num_layers, filters, 1)
@@ -51,12 +51,12 @@ def test_scale1_rednet_parameter_counts_and_no_resize(name, num_layers, filters)
 
 
 def test_restoration_presets_are_scale_1_with_their_degradation():
-    assert models.supported_scales("rednet20-denoise") == (1,)
-    assert models.get_preset("rednet20-denoise")["degradation"] == "noise:30"
-    assert models.get_preset("rednet20-deblock")["degradation"] == "jpeg:10-40"
-    assert models.build("rednet20-deblock").name == "rednet20_deblock_x1"  # the one scale, no scale= needed
+    assert models.supported_scales("rednet10-denoise") == (1,)
+    assert models.get_preset("rednet10-denoise")["degradation"] == "noise:30"
+    assert models.get_preset("rednet10-deblock")["degradation"] == "jpeg:10-40"
+    assert models.build("rednet10-deblock").name == "rednet10_deblock_x1"  # the one scale, no scale= needed
     with pytest.raises(ValueError, match="does not support scale 2"):
-        models.build("rednet20-denoise", scale=2)
+        models.build("rednet10-denoise", scale=2)
 
 
 def test_output_is_net_plus_input():
@@ -79,7 +79,7 @@ def test_train_scale1_denoiser_on_noisy_pairs(photos, tmp_path):
 
 def test_train_takes_the_preset_degradation_and_refuses_x1_without_one(photos, tmp_path):
     run = tmp_path / "deblock"
-    training.train("rednet20-deblock", 1, str(photos), steps=1, out=run, verbose=0, pictures=0, tensorboard=False,
+    training.train("rednet10-deblock", 1, str(photos), steps=1, out=run, verbose=0, pictures=0, tensorboard=False,
                    **TINY)
     assert json.loads((run / "config.json").read_text())["recipe"]["degradation"] == "jpeg:10-40"
     with pytest.raises(ValueError, match="give the degradation"):
@@ -174,3 +174,12 @@ def test_shipped_restoration_weights_reproduce_their_card_on_set5(name):
     result = evaluate(model, str(set5), 1, degradation=entry["degradation"], bm3d=False)["datasets"][0]
     assert result["psnr"] == pytest.approx(entry["set5"]["psnr"], abs=0.005)
     assert result["psnr_bicubic"] == pytest.approx(entry["set5"]["input_psnr"], abs=0.005)
+
+
+def test_export_scale1_to_tflite_passes_the_gpu_check(tmp_path, capsys):
+    assert main(["export", "--model", "rednet10-denoise", "--formats", "fp32", "--input-size", "40x32",
+                 "--set", "filters=4", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "rednet10_denoise_x1_fp32_40x32.tflite" in out and ": ready" in out
+    meta = json.loads((tmp_path / "rednet10_denoise_x1_fp32_40x32.json").read_text())
+    assert meta["input"]["shape"] == meta["output"]["shape"] == [1, 32, 40, 1]

@@ -12,11 +12,11 @@ def add_parser(sub, parents):
     p.add_argument("--data", required=True, action="append", nargs="+", metavar="DIR",
                    help="dataset folder(s) of HR images (repeatable)")
     p.add_argument("--scale", type=int, default=None,
-                   help="SR factor; 1 = restoration (default: the preset's only scale, e.g. rednet20-denoise)")
+                   help="SR factor; 1 = restoration (default: the preset's only scale, e.g. rednet10-denoise)")
     p.add_argument("--degradation", metavar="SPEC", default=None,
                    help="make the input from each HR image with this chain instead of MATLAB bicubic: "
                         "'noise:30', 'jpeg:10' (scale 1), 'bicubic+jpeg:90' (SR); default: the preset's own "
-                        "(rednet20-denoise: noise:30). Baselines in the same table: the degraded input "
+                        "(rednet10-denoise: noise:30). Baselines in the same table: the degraded input "
                         "(x1) or its bicubic, and BM3D for fixed-sigma noise")
     p.add_argument("--seed", type=int, default=0, help="degradation seed (image i uses SEED + i)")
     p.add_argument("--no-bm3d", action="store_true", help="leave out the BM3D baseline (slow: ~1 min per Set5)")
@@ -59,7 +59,7 @@ def format_table(result, per_image=False):
 
 
 def restoration_defaults(model, scale, degradation):
-    """``(scale, degradation)``: a restoration preset (``rednet20-denoise``) gives its scale (1)
+    """``(scale, degradation)``: a restoration preset (``rednet10-denoise``) gives its scale (1)
     and its degradation when the flags leave them out; anything else needs ``--scale``."""
     preset = {}
     if model and "/" not in model and not model.endswith(".keras"):

@@ -1,14 +1,14 @@
 """``keras-sr restore``: denoise or deblock image files with a scale-1 restoration model."""
 
-DEFAULT_MODEL = "rednet20-denoise"  # with the weights keras-sr ships (keras_sr.weights)
+DEFAULT_MODEL = "rednet10-denoise"  # with the weights keras-sr ships (keras_sr.weights)
 
 
 def add_parser(sub, parents):
     from keras_sr.samples import sample_names
 
     p = sub.add_parser("restore", parents=parents, help="denoise / deblock image files (scale-1 models)",
-                       description="Restore images with a scale-1 model (same size out): rednet20-denoise "
-                                   "(Gaussian noise, sigma 30), rednet20-deblock (JPEG quality 10-40), or "
+                       description="Restore images with a scale-1 model (same size out): rednet10-denoise "
+                                   "(Gaussian noise, sigma 30), rednet10-deblock (JPEG quality 10-40), or "
                                    "your own run's .keras file. Grey, RGBA and 16-bit images are kept so; "
                                    "a Y-channel model restores Y and keeps Cb, Cr. Without --model: "
                                    f"{DEFAULT_MODEL} with the weights keras-sr ships.")
@@ -42,7 +42,7 @@ def run(args):
         scales = models.supported_scales(args.model)  # unknown names: the registry's message
         if 1 not in scales:
             raise ValueError(f"--model {args.model} is an SR model (x{', x'.join(map(str, scales))}), not a "
-                             "restoration one: use keras-sr upscale, or a scale-1 model such as rednet20-denoise")
+                             "restoration one: use keras-sr upscale, or a scale-1 model such as rednet10-denoise")
     model, _, weights = upscale_cmd.resolve_model(args)
     if load_predictor(model, weights=weights).scale != 1:  # fails before any image is read or written
         raise ValueError(f"--model {model} upscales: it is an SR model, use keras-sr upscale")

@@ -28,19 +28,19 @@ PRESETS = {
         "description": "RED10: 5 conv + 5 deconv, 64 features, skips every 2 layers, Y channel",
         "reference": _REFERENCE,
     },
-    # Restoration presets (scale 1): keras-sr's own models, the ones it trains and ships (RED20's
+    # Restoration presets (scale 1): keras-sr's own models, the ones it trains and ships (RED10's
     # wiring at half width, for CPU training); the "degradation" they restore is data that
     # `keras-sr train/eval/restore` use by default. The paper's widths: rednet10/20/30 at scale=1.
-    "rednet20-denoise": {
+    "rednet10-denoise": {
         "arch": "rednet", "scales": (1,), "degradation": "noise:30",
-        "config": {"num_layers": 10, "filters": 32, "channels": 1},
-        "description": "RED20 wiring, 32 features, denoiser (scale 1, Y): Gaussian noise sigma 30 on 0-255",
+        "config": {"num_layers": 5, "filters": 32, "channels": 1},
+        "description": "RED10 wiring, 32 features, denoiser (scale 1, Y): Gaussian noise sigma 30 on 0-255",
         "reference": "Mao et al., NIPS 2016, §4 (denoising); width 32 is keras-sr's (paper: 64)",
     },
-    "rednet20-deblock": {
+    "rednet10-deblock": {
         "arch": "rednet", "scales": (1,), "degradation": "jpeg:10-40",
-        "config": {"num_layers": 10, "filters": 32, "channels": 1},
-        "description": "RED20 wiring, 32 features, JPEG deblocker (scale 1, Y): JPEG quality 10-40",
+        "config": {"num_layers": 5, "filters": 32, "channels": 1},
+        "description": "RED10 wiring, 32 features, JPEG deblocker (scale 1, Y): JPEG quality 10-40",
         "reference": "Mao et al., NIPS 2016 (JPEG deblocking); width 32 is keras-sr's (paper: 64)",
     },
 }
