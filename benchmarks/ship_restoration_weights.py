@@ -86,21 +86,37 @@ def main(argv=None):
 
     res = keras_sr.evaluate(fresh, args.set5, 1, degradation=evaluated_on, seed=0, verbose=1)
     d = res["datasets"][0]
-    base = get_recipe(config["model"]).to_dict()
-    overrides = {k: v for k, v in recipe.items() if base.get(k) != v}
-    atomic.write_text(wdir / f"{stem}.train.json", json.dumps(overrides, indent=2) + "\n", overwrite=True)
+    def command_of(run_dir, cfg, suffix):
+        """The run's `keras-sr train` command, its recipe overrides written to {stem}{suffix}.train.json."""
+        base = get_recipe(cfg["model"]).to_dict()
+        overrides = {k: v for k, v in cfg["recipe"].items() if base.get(k) != v}
+        atomic.write_text(wdir / f"{stem}{suffix}.train.json", json.dumps(overrides, indent=2) + "\n",
+                          overwrite=True)
+        data = " ".join(f"--data {rel(x)}" for x in cfg["data"])
+        val = " ".join(f"--val {rel(x)}" for x in cfg["val"] or [])
+        init = f" --init-weights {rel(cfg['init_weights'])}" if cfg.get("init_weights") else ""
+        return (f"keras-sr train --model {cfg['model']} --scale 1 {data} {val} --steps "
+                f"{cfg['epochs'] * cfg['steps_per_epoch']} --steps-per-epoch {cfg['steps_per_epoch']} --config "
+                f"keras_sr/weights/{stem}{suffix}.train.json{init} --seed {cfg['seed']} --out {rel(run_dir)}")
+
     config_file = f"keras_sr/weights/{stem}.train.json"
-    steps = config["epochs"] * config["steps_per_epoch"]
-    data = " ".join(f"--data {rel(x)}" for x in config["data"])
-    val = " ".join(f"--val {rel(x)}" for x in config["val"] or [])
-    command = (f"keras-sr train --model {name} --scale 1 {data} {val} --steps {steps} --steps-per-epoch "
-               f"{config['steps_per_epoch']} --config {config_file} --seed {config['seed']} --out {rel(run)}")
+    command = command_of(run, config, "")
+    stages = ""
+    init = config.get("init_weights")
+    if init and (Path(init).parents[1] / "config.json").is_file():  # a warm start from an earlier run
+        first = Path(init).parents[1]
+        first_config = json.loads((first / "config.json").read_text())
+        first_result = json.loads((first / "result.json").read_text())
+        stages = (f"* Stage 1 (the weights this run starts from, `{rel(init)}`): "
+                  f"{first_result['steps']:,} updates in {first_result['seconds'] / 60:.0f} min, "
+                  f"Adam {first_config['recipe']['learning_rate']:g}: "
+                  f"`{command_of(first, first_config, '.stage1')}`\n")
     n_images = sum(len(list_image_files(x)) for x in config["data"])
     n_val = sum(len(list_image_files(x)) for x in config["val"] or [])
     today = datetime.date.today().isoformat()
     bm3d_row = (f"| BM3D (`bm3d` package, known sigma), same run "
                 f"| {d['psnr_bm3d']:.2f} dB | {d['ssim_bm3d']:.4f} |\n" if "psnr_bm3d" in d else "")
-    card = f"""# keras-sr {name} (scale 1, {models_description(name)})
+    card = f"""# keras-sr {name} (scale-1 restoration: {models_description(name)})
 
 Weights keras-sr trained itself with `keras-sr train` (no other project's checkpoint is used or
 derived from). Load with `keras_sr.models.build("{name}", weights="default")`; use with
@@ -120,7 +136,7 @@ derived from). Load with `keras_sr.models.build("{name}", weights="default")`; u
   {result['seconds'] / 60:.0f} min on {args.machine} (CPU flags: {cpu_flags()}).
   Recipe overrides: `{config_file}`.
 * Command: `{command}`
-* Checkpoint: `{args.checkpoint}.keras` of the run ({'best PSNR on the held-out images' if args.checkpoint == 'best' else 'the last weights'}).
+{stages}* Checkpoint: `{args.checkpoint}.keras` of the run ({'best PSNR on the held-out images' if args.checkpoint == 'best' else 'the last weights'}).
 
 ## Set5 (Y, shave 0, input = `{evaluated_on}` of HR, seed 0; measured {today})
 
@@ -152,7 +168,7 @@ Gain over the input: {d['psnr'] - d['psnr_bicubic']:+.2f} dB{'; over BM3D: ' + f
 def models_description(name):
     from keras_sr import models
 
-    return models.get_preset(name)["description"].split(": ", 1)[0]
+    return models.get_preset(name)["description"].split(" (scale 1", 1)[0]
 
 
 if __name__ == "__main__":
