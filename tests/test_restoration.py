@@ -183,3 +183,18 @@ def test_export_scale1_to_tflite_passes_the_gpu_check(tmp_path, capsys):
     assert "rednet10_denoise_x1_fp32_40x32.tflite" in out and ": ready" in out
     meta = json.loads((tmp_path / "rednet10_denoise_x1_fp32_40x32.json").read_text())
     assert meta["input"]["shape"] == meta["output"]["shape"] == [1, 32, 40, 1]
+
+
+@pytest.mark.skipif(("rednet10-denoise", 1) not in shipped.SHIPPED, reason="no shipped denoiser")
+def test_restore_verb_uses_the_shipped_denoiser_by_default(tmp_path, capsys):
+    from skimage import data as skdata
+
+    clean = skdata.coffee()[100:164, 200:280]
+    noisy = data.degrade(clean, "noise:30", seed=1)
+    data.write_image(str(tmp_path / "noisy.png"), noisy)
+    assert main(["restore", str(tmp_path / "noisy.png"), "-o", str(tmp_path / "clean.png")]) == 0
+    assert "rednet10-denoise x1" in capsys.readouterr().out
+    restored = data.read_image(tmp_path / "clean.png")
+    y = data.y_levels
+    assert data.psnr(y(restored), y(clean), 1, 0) > data.psnr(y(noisy), y(clean), 1, 0) + 3
+    assert models.build("rednet10-denoise", weights="default").name == "rednet10_denoise_x1"  # its one scale

@@ -44,6 +44,7 @@ def run(args):
             raise ValueError(f"--model {args.model} is an SR model (x{', x'.join(map(str, scales))}), not a "
                              "restoration one: use keras-sr upscale, or a scale-1 model such as rednet10-denoise")
     model, _, weights = upscale_cmd.resolve_model(args)
-    if load_predictor(model, weights=weights).scale != 1:  # fails before any image is read or written
+    is_file = model.endswith(".keras") or "/" in model
+    if load_predictor(model, scale=None if is_file else 1, weights=weights).scale != 1:  # before any file is written
         raise ValueError(f"--model {model} upscales: it is an SR model, use keras-sr upscale")
     return upscale_cmd.run(args)
