@@ -118,3 +118,14 @@ def test_canonical_text_and_scale_checks():
         parse_degradation("bicubic+noise:5").check_scale(1)
     with pytest.raises(ValueError, match="uint8"):
         degrade(np.zeros((8, 8, 3), np.float32), "noise:5")
+
+
+def test_sr_training_pairs_with_realistic_lr(tmp_path, photo8):
+    Image.fromarray(photo8).save(tmp_path / "a.png")
+    kwargs = dict(scale=2, patch_size=12, batch_size=2, degradation="bicubic+jpeg:20", seed=1, augment=False)
+    lr, hr = next(iter(data.training_dataset(str(tmp_path), **kwargs)))
+    plain, _ = next(iter(data.training_dataset(str(tmp_path), **{**kwargs, "degradation": "bicubic"})))
+    assert lr.shape == (2, 12, 12, 3) and hr.shape == (2, 24, 24, 3)
+    assert 0 < np.abs(lr.numpy() - plain.numpy()).mean() < 0.1  # the same crops, JPEG on top of bicubic
+    with pytest.raises(ValueError, match="give it or `lr_dir`"):
+        data.training_dataset(str(tmp_path), lr_dir=str(tmp_path), **kwargs)
