@@ -72,6 +72,9 @@ def main(argv=None):
     p.add_argument("--crop", type=int, default=128, help="centre crop side in px (0 = whole images)")
     p.add_argument("--sigmas", default="10,30,50,70")
     p.add_argument("--json", default=None)
+    p.add_argument("--baselines-from", default=None, metavar="JSON",
+                   help="take the noisy and BM3D columns from an earlier --json of the same images, crop and "
+                        "seeds (they do not depend on the model): only the model is run")
     args = p.parse_args(argv)
 
     import numpy as np
@@ -86,18 +89,28 @@ def main(argv=None):
         raise SystemExit(f"{args.model}: need a scale-1 Y-channel model")
     sigmas = [float(s) for s in args.sigmas.split(",")]
     sets = image_sets(args.set5, args.crop)
+    earlier = {}
+    if args.baselines_from:
+        saved = json.loads(Path(args.baselines_from).read_text())
+        if saved["crop"] != args.crop:
+            raise SystemExit(f"--baselines-from {args.baselines_from} has crop {saved['crop']}, not {args.crop}")
+        earlier = {(r["set"], r["sigma"], r["images"]): r for r in saved["rows"]}
     rows, started = [], time.time()
     for set_name, images in sets.items():
         for sigma in sigmas:
             per = {"noisy": [], "bm3d": [], "model": []}
+            known = earlier.get((set_name, sigma, len(images)))
             for i, (_, clean) in enumerate(images):
                 noisy = degrade(clean, f"noise:{sigma:g}", seed=i)
                 out = np.asarray(predict(noisy.astype("float32") / 255.0))
-                per["noisy"].append(psnr(noisy, clean, 1, 0))
-                per["bm3d"].append(psnr(bm3d_denoise(noisy, sigma), clean, 1, 0))
                 per["model"].append(psnr(out, clean, 1, 0))
+                if known is None:
+                    per["noisy"].append(psnr(noisy, clean, 1, 0))
+                    per["bm3d"].append(psnr(bm3d_denoise(noisy, sigma), clean, 1, 0))
             row = {"set": set_name, "sigma": sigma, "images": len(images),
-                   **{k: float(np.mean(v)) for k, v in per.items()}}
+                   **{k: float(np.mean(v)) for k, v in per.items() if v}}
+            if known is not None:
+                row.update(noisy=known["noisy"], bm3d=known["bm3d"])
             rows.append(row)
             print(f"{set_name:15s} sigma {sigma:4g}: noisy {row['noisy']:.2f}  BM3D {row['bm3d']:.2f}  "
                   f"{predict.name} {row['model']:.2f} dB", flush=True)
