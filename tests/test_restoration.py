@@ -198,3 +198,12 @@ def test_restore_verb_uses_the_shipped_denoiser_by_default(tmp_path, capsys):
     y = data.y_levels
     assert data.psnr(y(restored), y(clean), 1, 0) > data.psnr(y(noisy), y(clean), 1, 0) + 3
     assert models.build("rednet10-denoise", weights="default").name == "rednet10_denoise_x1"  # its one scale
+
+
+@pytest.mark.skipif(not _shipped_restoration(), reason="no shipped restoration weights")
+def test_models_shipped_lists_restoration_weights_with_their_baselines(capsys):
+    assert main(["models", "--shipped"]) == 0
+    out = capsys.readouterr().out
+    for name in (p.values[0] for p in _shipped_restoration()):
+        line = next(line for line in out.splitlines() if line.strip().startswith(f"{name} x1"))
+        assert "input" in line and "shave 0" in line, line
