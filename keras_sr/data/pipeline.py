@@ -9,6 +9,10 @@ warning) by name before training, never as a TensorFlow error mid-epoch.
 
 Evaluation (:func:`evaluation_dataset`): whole images one at a time, HR modcropped, LR by
 the MATLAB op.
+
+Both take ``degradation=`` (:mod:`keras_sr.data.degradations`): the input is then made by
+that chain (noise, JPEG, blur, bicubic) instead — (degraded, clean) pairs at scale 1 for
+restoration, realistic LR at scale > 1.
 """
 
 import functools
