@@ -34,6 +34,8 @@ SMOKE = {
         LATENCY_RUNS=2, LATENCY_THREADS=(1,)),
     "04_mdsr_multiscale.ipynb": dict(
         STEPS=6, STEPS_PER_EPOCH=3, BATCH_SIZE=2, PATCH_SIZE=12, MODEL_OVERRIDES=TINY_EDSR),
+    "05_rednet_restoration.ipynb": dict(
+        STEPS=4, STEPS_PER_EPOCH=2, BATCH_SIZE=2, PATCH_SIZE=16, MODEL_OVERRIDES={"num_layers": 2, "filters": 4}),
 }
 TIMEOUT = 600  # seconds per cell
 

@@ -132,6 +132,7 @@ TINY = {
     "srdensenet": ("srdensenet-all", 4, {"num_blocks": 1, "num_layers": 2, "growth_rate": 4,
                                          "bottleneck_filters": 8}),
     "rednet": ("rednet10", 2, {"filters": 8}),
+    "rednet-fast": ("rednet10-denoise", 1, {"filters": 8}),  # scale 1: (noisy, clean) pairs
     "srresnet": ("srresnet", 2, {"num_blocks": 1, "filters": 8}),
     "rt4ksr": ("rt4ksr", 2, {"num_feats": 8, "num_blocks": 1}),
     "srcnn": ("srcnn", 2, {"filters": (8, 4)}),
@@ -147,13 +148,14 @@ def test_every_recipe_has_a_tiny_config():
 def test_every_recipe_trains_two_steps(family, tmp_path):
     model_name, scale, tiny = TINY[family]
     keras.utils.set_random_seed(0)
-    recipe = training.get_recipe(model_name, batch_size=2, patch_size=8, model_overrides=tiny,
+    recipe = training.get_recipe(family, batch_size=2, patch_size=8, model_overrides=tiny,
                                  discriminator_overrides={"filters": 4})
     content = None
     if recipe.kind == "gan":  # a small random VGG stand-in: this checks the step, not VGG
         content = losses.vgg19_content_model(None, "block1_conv2")
     trainable, sr_model = training.build_trainable(recipe, model_name, scale, content_model=content)
-    common = dict(patch_size=8, batch_size=2, channels=recipe.channels, seed=0)
+    common = dict(patch_size=8, batch_size=2, channels=recipe.channels, seed=0,
+                  degradation="noise:30" if scale == 1 else None)
     folder = _write_images(tmp_path / "hr")
     if recipe.kind == "multiscale":
         ds = data.training_dataset(str(folder), scales=recipe.scales, **common)

@@ -16,7 +16,7 @@ from keras_sr.cli.options import error_line
 # verb -> module under keras_sr.cli
 VERBS = {"models": "models_cmd", "demo": "demo_cmd", "eval": "eval_cmd", "upscale": "upscale_cmd",
          "export": "export_cmd", "check-gpu": "check_gpu_cmd",
-         "train": "train_cmd"}
+         "train": "train_cmd", "restore": "restore_cmd"}
 
 
 def _parser():

@@ -14,9 +14,18 @@ def add_parser(sub, parents):
                         "some), a .weights.h5 or .keras file, or 'none' (untrained: for testing only)")
     p.add_argument("--data", required=True, action="append", nargs="+", metavar="DIR",
                    help="dataset folder(s) of HR images (repeatable)")
-    p.add_argument("--scale", required=True, type=int, help="SR factor")
+    p.add_argument("--scale", type=int, default=None,
+                   help="SR factor; 1 = restoration (default: the preset's only scale, e.g. rednet10-denoise)")
+    p.add_argument("--degradation", metavar="SPEC", default=None,
+                   help="make the input from each HR image with this chain instead of MATLAB bicubic: "
+                        "'noise:30', 'jpeg:10' (scale 1), 'bicubic+jpeg:90' (SR); default: the preset's own "
+                        "(rednet10-denoise: noise:30). Baselines in the same table: the degraded input "
+                        "(x1) or its bicubic, and BM3D for fixed-sigma noise")
+    p.add_argument("--seed", type=int, default=0, help="degradation seed (image i uses SEED + i)")
+    p.add_argument("--no-bm3d", action="store_true", help="leave out the BM3D baseline (slow: ~1 min per Set5)")
     p.add_argument("--rgb", action="store_true", help="metrics on RGB instead of MATLAB Y")
-    p.add_argument("--shave", type=int, default=None, help="border pixels left out (default: the scale)")
+    p.add_argument("--shave", type=int, default=None,
+                   help="border pixels left out (default: the scale; 0 at scale 1)")
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
     p.add_argument("--tile", type=int, default=None, help="LR tile size for large images (exact)")
     p.add_argument("--border", nargs="?", const="symmetric", default=None, choices=("symmetric", "reflect"),
@@ -36,21 +45,54 @@ def format_table(result, per_image=False):
     rows = []
     for d in result["datasets"]:
         rows.append((d["name"], str(d["images"]), f"{d['psnr']:.2f}", f"{d['ssim']:.4f}", f"{d['seconds']:.1f}"))
+        if "degradation" in result:  # the baselines of the same run
+            label = "degraded input" if result["baseline"] == "input" else "bicubic of degraded LR"
+            rows.append((f"  {label}", "", f"{d['psnr_bicubic']:.2f}", f"{d['ssim_bicubic']:.4f}", ""))
+            if "psnr_bm3d" in d:
+                rows.append(("  BM3D", "", f"{d['psnr_bm3d']:.2f}", f"{d['ssim_bm3d']:.4f}", ""))
         if per_image:
             for r in d["per_image"]:
                 rows.append(("  " + r["file"], "", f"{r['psnr']:.2f}", f"{r['ssim']:.4f}", f"{r['seconds']:.2f}"))
     header = ("dataset", "images", "PSNR (dB)", "SSIM", "seconds")
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
     lines = [f"{result['model']} x{result['scale']}, {result['channel'].upper()} channel, "
+<<<<<<< HEAD
              f"shave {result['shave']}"
              + (f", border {result['border']}" if result.get("border", "none") != "none" else "")
              + (f" ({result['note']})" if result.get("note") else "")]
+=======
+             f"shave {result['shave']}"]
+    if "degradation" in result:
+        lines[0] += f", input degraded by {result['degradation']} (seed {result['seed']}), BM3D {result['bm3d']}"
+>>>>>>> r17
     def fmt(row):  # names left-aligned, figures right-aligned
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
 
     lines.append(fmt(header))
     lines.extend(fmt(r) for r in rows)
     return "\n".join(lines)
+
+
+def restoration_defaults(model, scale, degradation):
+    """``(scale, degradation)``: a restoration preset (``rednet10-denoise``) gives its scale (1)
+    and its degradation when the flags leave them out; anything else needs ``--scale``."""
+    preset = {}
+    if model and "/" not in model and not model.endswith(".keras"):
+        from keras_sr import models
+
+        try:
+            preset = models.get_preset(model)
+        except ValueError:
+            preset = {}
+    if scale is None:
+        if len(preset.get("scales", ())) != 1:
+            raise ValueError("--scale is required for this model")
+        scale = preset["scales"][0]
+    if degradation is None and scale == preset.get("scales", (None,))[0]:
+        degradation = preset.get("degradation")
+    if degradation is None and scale == 1:
+        raise ValueError("--scale 1 restores images: give --degradation (e.g. noise:30 or jpeg:10)")
+    return scale, degradation
 
 
 def run(args):
@@ -60,6 +102,7 @@ def run(args):
     from keras_sr.evaluation import evaluate, write_json
 
     data = [d for group in args.data for d in group]
+<<<<<<< HEAD
     from keras_sr.cli import shard as sharding
 
     shard = sharding.parse_shard(args.shard) if args.shard else None
@@ -77,6 +120,22 @@ def run(args):
         result["note"] = choice.note
     if shard:
         result = sharding.shard_result(result, shard, args.model)
+=======
+    scale, degradation = restoration_defaults(args.model, args.scale, args.degradation)
+    weights = args.weights
+    if weights is None and scale == 1:
+        from keras_sr import weights as shipped
+
+        if (args.model, 1) in shipped.SHIPPED:  # a restoration preset: its shipped weights
+            weights = "default"
+    if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
+        raise FileNotFoundError(f"--json {args.json}: folder does not exist")
+    result = evaluate(args.model, data, scale, weights=weights,
+                      channel="rgb" if args.rgb else "y", shave=args.shave,
+                      self_ensemble=args.self_ensemble, tile=args.tile,
+                      save_images=args.save_images, verbose=1, degradation=degradation, seed=args.seed,
+                      bm3d=False if args.no_bm3d else "auto")
+>>>>>>> r17
     print(format_table(result, args.per_image))
     if args.json:
         write_json(args.json, result)

@@ -21,7 +21,7 @@ def add_arguments(p):
                         "(ONNX opset 17, H and W free; needs keras-sr[onnx]), or all "
                         "(default: savedmodel,fp32,fp16)")
     p.add_argument("--input-size", metavar="WxH",
-                   help="LR input size of the fixed-shape export (default 640x360 at x2, 426x240 at x3, "
+                   help="LR input size of the fixed-shape export (default 1280x720 at x1, 640x360 at x2, 426x240 at x3, "
                         "320x180 at x4)")
     p.add_argument("--dynamic", action="store_true",
                    help="leave H and W free (CPU use with resize_tensor_input); not for the GPU delegate")

@@ -36,7 +36,12 @@ def print_shipped():
     for name, scale in weights.shipped():
         e = weights.entry(name, scale)
         s5 = e["set5"]
-        print(f"  {name} x{scale}: {s5['psnr']:.2f} dB / {s5['ssim']:.4f} (bicubic {s5['bicubic_psnr']:.2f} dB), "
+        if "degradation" in e:  # a scale-1 restoration model: its input is made by a degradation
+            base = f"{e['degradation']} input {s5['input_psnr']:.2f} dB" + (
+                f", BM3D {s5['bm3d_psnr']:.2f} dB" if "bm3d_psnr" in s5 else "") + "; shave 0"
+        else:
+            base = f"bicubic {s5['bicubic_psnr']:.2f} dB"
+        print(f"  {name} x{scale}: {s5['psnr']:.2f} dB / {s5['ssim']:.4f} ({base}), "
               f"{e['steps']:,} steps; card {weights.WEIGHTS_DIR / e['card']}")
 
 

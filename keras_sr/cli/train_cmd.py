@@ -11,7 +11,13 @@ def add_parser(sub, parents):
                     "YAML with PyYAML) or the options below. Writes RUN_DIR/{config.json,logs,"
                     "checkpoints,pictures,backup} and ends with the validation PSNR against bicubic.")
     p.add_argument("--model", required=True, help="model preset (keras-sr models) or 'srgan'")
-    p.add_argument("--scale", type=int, required=True, help="SR scale")
+    p.add_argument("--scale", type=int, required=True, help="SR scale; 1 = restoration (with --degradation)")
+    p.add_argument("--degradation", metavar="SPEC",
+                   help="how the input is made from each HR patch instead of MATLAB bicubic: 'noise:30', "
+                        "'noise:0-50', 'jpeg:10-40', 'blur:1.2' (scale 1), 'bicubic+jpeg:90' (SR); "
+                        "steps joined by '+', applied in order (default: the preset's, e.g. "
+                        "rednet10-denoise: noise:30)")
+    p.add_argument("--recipe", help="start from this recipe instead of the model's (e.g. rednet-fast)")
     p.add_argument("--data", action="append", required=True, metavar="DIR",
                    help="HR training images (folder, glob or file); repeat for several")
     p.add_argument("--val", action="append", metavar="DIR", help="HR validation images (whole images)")
@@ -115,7 +121,8 @@ def run(args):
                    seed=args.seed, generator=args.generator, vgg_weights=args.vgg_weights,
                    allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
                    batch_size=args.batch_size, patch_size=args.patch_size,
-                   learning_rate=args.learning_rate, init_weights=args.init_weights)
+                   learning_rate=args.learning_rate, init_weights=args.init_weights,
+                   degradation=args.degradation, recipe=args.recipe)
     from keras_sr.training.multiworker import is_chief
 
     if not is_chief(strategy):  # the chief reports; this worker's files were temporary

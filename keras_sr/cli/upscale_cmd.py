@@ -110,7 +110,8 @@ def run(args):
         print(f"wrote {dst} ({sr.shape[1]}x{sr.shape[0]}{', 16-bit' if sr.dtype.itemsize == 2 else ''}, "
               f"{predict.name} x{predict.scale}{', ' + choice.note if choice.untrained else ''})")
         if args.compare:
-            print(f"wrote {write_compare(dst, image, sr, predict)} (bicubic | {predict.name})")
+            first = "input" if predict.scale == 1 else "bicubic"
+            print(f"wrote {write_compare(dst, image, sr, predict)} ({first} | {predict.name})")
 
 
 def compare_path(dst):
@@ -147,5 +148,6 @@ def write_compare(dst, image, sr, predict, size=192, zoom=2):
     top, left, h, w = detail_crop(out, bicubic, size)
     tiles = [a[top:top + h, left:left + w].repeat(zoom, 0).repeat(zoom, 1) for a in (bicubic, out)]
     path = compare_path(dst)
-    write_comparison(path, tiles, ["bicubic", f"keras-sr {predict.name} x{predict.scale}"])
+    first = "input" if predict.scale == 1 else "bicubic"  # x1 (keras-sr restore): the image as given
+    write_comparison(path, tiles, [first, f"keras-sr {predict.name} x{predict.scale}"])
     return path

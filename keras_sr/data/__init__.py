@@ -1,4 +1,5 @@
-"""Data for SR: MATLAB-exact bicubic degradation, YCbCr, benchmark PSNR/SSIM, tf.data pipelines.
+"""Data for SR and restoration: MATLAB-exact bicubic, degradation chains (noise, JPEG, blur),
+YCbCr, benchmark PSNR/SSIM, tf.data pipelines.
 
     from keras_sr import data
     train = data.training_dataset("DIV2K/HR", scale=2, patch_size=48, batch_size=16, seed=0)
@@ -10,6 +11,8 @@
 """
 
 from keras_sr.data.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
+from keras_sr.data.degradations import (Degradation, degrade, jpeg_numpy, parse_degradation,
+                                        y_levels)
 from keras_sr.data.imresize import contributions, cubic, matlab_imresize, matlab_imresize_tf
 from keras_sr.data.io import (IMAGE_EXTENSIONS, ImageReadError, list_image_files, load_image,
                               read_image, write_image)
@@ -17,8 +20,9 @@ from keras_sr.data.metrics import PSNR, SSIM, modcrop, psnr, psnr_y, shave, ssim
 from keras_sr.data.pipeline import evaluation_dataset, training_dataset
 
 __all__ = [
-    "IMAGE_EXTENSIONS", "ImageReadError", "PSNR", "SSIM", "contributions", "cubic",
-    "evaluation_dataset", "list_image_files", "load_image", "matlab_imresize", "matlab_imresize_tf",
-    "modcrop", "psnr", "psnr_y", "read_image", "rgb_to_y", "rgb_to_ycbcr", "shave", "ssim", "ssim_y",
-    "training_dataset", "write_image", "ycbcr_to_rgb",
+    "Degradation", "IMAGE_EXTENSIONS", "ImageReadError", "PSNR", "SSIM", "contributions", "cubic", "degrade",
+    "evaluation_dataset", "jpeg_numpy", "list_image_files", "load_image", "matlab_imresize", "matlab_imresize_tf",
+    "modcrop", "parse_degradation", "psnr", "psnr_y", "read_image", "rgb_to_y", "rgb_to_ycbcr", "shave", "ssim",
+    "ssim_y",
+    "training_dataset", "write_image", "y_levels", "ycbcr_to_rgb",
 ]

@@ -9,6 +9,10 @@ warning) by name before training, never as a TensorFlow error mid-epoch.
 
 Evaluation (:func:`evaluation_dataset`): whole images one at a time, HR modcropped, LR by
 the MATLAB op.
+
+Both take ``degradation=`` (:mod:`keras_sr.data.degradations`): the input is then made by
+that chain (noise, JPEG, blur, bicubic) instead — (degraded, clean) pairs at scale 1 for
+restoration, realistic LR at scale > 1.
 """
 
 import functools
@@ -21,6 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_sr.data.color import RGB_TO_YCBCR, YCBCR_OFFSET, rgb_to_y
+from keras_sr.data.degradations import parse_degradation, y_levels, y_levels_tf
 from keras_sr.data.imresize import matlab_imresize, matlab_imresize_tf
 from keras_sr.data.io import IMAGE_EXTENSIONS, ImageReadError, list_image_files, read_image
 from keras_sr.data.metrics import modcrop
@@ -178,7 +183,7 @@ def _check_range(value_range, name):
 def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, lr_dir=None,
                      channels="rgb", value_range=(0.0, 1.0), hr_value_range=None, augment=True,
                      seed=None, cache=True, on_bad_file="skip_small", alpha="drop", bit_depth=8,
-                     repeat=True, shuffle_buffer=None):
+                     repeat=True, shuffle_buffer=None, degradation=None):
     """Random ``(lr, hr)`` training patches for ``model.fit``.
 
     Args:
@@ -214,6 +219,12 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         repeat: ``True``: endless (use ``steps_per_epoch``); ``False``: one pass over the images.
         shuffle_buffer: images in the shuffle buffer for a file cache (default 64);
             in memory and without cache all images are shuffled.
+        degradation: ``None``: LR = MATLAB bicubic (the SR benchmark degradation); or a chain
+            of :mod:`keras_sr.data.degradations` (``"noise:30"``, ``"jpeg:10-40"`` at
+            ``scale=1``: (degraded, clean) pairs for restoration; ``"bicubic+jpeg:90"`` at
+            ``scale > 1``), applied to each 8-bit HR patch with a seed drawn from ``seed``.
+            With ``channels="y"`` the chain runs on the 8-bit Y image (MATLAB ``rgb2ycbcr``,
+            rounded: the grayscale image of the denoising/deblocking papers) and HR is that Y.
 
     Returns:
         ``tf.data.Dataset`` of ``(lr, hr)`` float32 batches (B, p, p, C), (B, p·s, p·s, C)
@@ -238,6 +249,7 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         raise ValueError(f"`patch_size` and `batch_size` must be >= 1, got {patch_size}, {batch_size}")
     lr_range = _check_range(value_range, "value_range")
     hr_range = _check_range(value_range if hr_value_range is None else hr_value_range, "hr_value_range")
+    chain = _check_degradation(degradation, scales, lr_dir, bit_depth)
 
     in_memory = cache is True or cache == "memory"
     if cache and not in_memory:
@@ -286,6 +298,8 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
 
     def crop_and_degrade(hr_img, lr_img, s, seeds):
         """Random aligned HR crop and its LR, for a Python-int scale ``s`` (static sizes)."""
+        if chain is not None:
+            return crop_and_chain(hr_img, s, seeds)
         shape = tf.shape(hr_img)
         lr_h, lr_w = shape[0] // s, shape[1] // s
         if paired:
@@ -306,6 +320,20 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
                                           output_shape=(patch_size, patch_size))
         return lr_patch, tf.cast(hr_patch, tf.float32) / max_value
 
+    def crop_and_chain(hr_img, s, seeds):
+        """Random HR crop (8-bit, Y with ``channels="y"``) and its LR by the degradation chain."""
+        shape = tf.shape(hr_img)
+        hr_size = patch_size * s
+        y = tf.random.stateless_uniform([], seeds[0], maxval=shape[0] // s - patch_size + 1, dtype=tf.int32)
+        x = tf.random.stateless_uniform([], seeds[1], maxval=shape[1] // s - patch_size + 1, dtype=tf.int32)
+        hr_patch = tf.ensure_shape(hr_img[y * s:y * s + hr_size, x * s:x * s + hr_size], [hr_size, hr_size, 3])
+        if channels == "y":
+            hr_patch = y_levels_tf(hr_patch)
+        lr_patch = chain.apply_tf(hr_patch, tf.random.experimental.stateless_fold_in(seeds[2], 1),
+                                  lr_shape=(patch_size, patch_size) if s > 1 else None)
+        lr_patch = tf.ensure_shape(lr_patch, [patch_size, patch_size, hr_patch.shape[-1]])
+        return tf.cast(lr_patch, tf.float32) / max_value, tf.cast(hr_patch, tf.float32) / max_value
+
     def make_patch(index, images):
         hr_img, lr_img = images
         # Stateless randomness keyed on (seed, element index): identical across runs.
@@ -321,7 +349,7 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
             lr_patch, hr_patch = crop_and_degrade(hr_img, lr_img, scales[0], seeds)
         if augment:
             lr_patch, hr_patch = _augment(lr_patch, hr_patch, seeds[2])
-        if channels == "y":
+        if channels == "y" and chain is None:  # a chain already ran on Y
             lr_patch, hr_patch = _rgb_to_y_tf(lr_patch), _rgb_to_y_tf(hr_patch)
         c = 1 if channels == "y" else 3
         lr_patch = tf.ensure_shape(_scale_range(lr_patch, lr_range), [patch_size, patch_size, c])
@@ -339,14 +367,32 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
     return ds.prefetch(AUTOTUNE)
 
 
+def _check_degradation(degradation, scales, lr_dir, bit_depth):
+    """The parsed chain (or ``None``), checked against the scales and the other options."""
+    if degradation is None:
+        return None
+    chain = parse_degradation(degradation)
+    for s in scales:
+        chain.check_scale(s)
+    if lr_dir is not None:
+        raise ValueError(f"`degradation` {chain.spec!r} makes the LR images: give it or `lr_dir`, not both")
+    if bit_depth != 8:
+        raise ValueError(f"`degradation` {chain.spec!r} works on 8-bit images (bit_depth=8), got {bit_depth}")
+    return chain
+
+
 def evaluation_dataset(hr, scale, *, lr_dir=None, channels="rgb", value_range=(0.0, 1.0),
-                       on_bad_file="raise", alpha="drop"):
+                       on_bad_file="raise", alpha="drop", degradation=None, seed=0):
     """Whole ``(lr, hr)`` images one at a time (batch of 1), the benchmark protocol.
 
     HR is modcropped to a multiple of ``scale``; LR is MATLAB ``imresize(hr, 1/scale)`` on
     the uint8 image (:func:`~keras_sr.data.imresize.matlab_imresize`) or, with ``lr_dir``,
     the paired LR file (DIV2K naming). Files are decoded and checked before the dataset is
     returned. Order: sorted file names (see :func:`~keras_sr.data.io.list_image_files`).
+
+    ``degradation`` (a :mod:`keras_sr.data.degradations` chain, e.g. ``"noise:30"`` at scale
+    1 or ``"bicubic+jpeg:90"``) makes the LR instead, image ``i`` (in order) with seed
+    ``seed + i``; with ``channels="y"`` it runs on the rounded 8-bit Y, which is also the HR.
 
     Returns:
         ``tf.data.Dataset`` of float32 ``(lr, hr)``: (1, h, w, C), (1, h·s, w·s, C),
@@ -358,12 +404,18 @@ def evaluation_dataset(hr, scale, *, lr_dir=None, channels="rgb", value_range=(0
     lo, hi = _check_range(value_range, "value_range")
     files = list_image_files(hr)
     # Check every file now (decode), so a bad one fails by name before evaluation starts.
+    chain = _check_degradation(degradation, (scale,), lr_dir, 8)
     records = _load_all(files, lr_dir, scale, 1, alpha, 8, on_bad_file, keep=False)
     c = 1 if channels == "y" else 3
 
     def generate():
-        for hr_file, lr_file, _, _ in records:
+        for i, (hr_file, lr_file, _, _) in enumerate(records):
             hr_img = modcrop(_to_bit_depth(read_image(hr_file, alpha), 8), scale)
+            if chain is not None:
+                hr_img = y_levels(hr_img) if channels == "y" else hr_img
+                lr_img = chain.apply(hr_img, scale, seed=int(seed) + i)
+                yield tuple((img.astype(np.float32) / 255.0 * (hi - lo) + lo)[None] for img in (lr_img, hr_img))
+                continue
             if lr_file is None:
                 lr_img = matlab_imresize(hr_img, 1.0 / scale)
             else:

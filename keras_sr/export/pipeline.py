@@ -20,8 +20,8 @@ from keras_sr.export.images import center_crop, image_paths, load_rgb, to_model_
 
 ALL_FORMATS = ("savedmodel",) + tflite.FORMATS + ("onnx",)
 # LR input size per scale for the fixed-shape export: 1280x720 output at x2, 1278x720 at
-# x3 (426 = 1280/3 rounded down), 1280x720 at x4.
-DEFAULT_INPUT_SIZES = {2: (640, 360), 3: (426, 240), 4: (320, 180)}
+# x3 (426 = 1280/3 rounded down), 1280x720 at x4; restoration models (x1) take the 1280x720 image.
+DEFAULT_INPUT_SIZES = {1: (1280, 720), 2: (640, 360), 3: (426, 240), 4: (320, 180)}
 # Share of the RAM that int8 calibration may take before it runs on tiles (TFLite's
 # calibrator holds the float graph's activations).
 CALIBRATION_MEMORY_SHARE = 0.5

@@ -126,6 +126,8 @@ def _build_with_weights(name, scale, weights, overrides):
         from keras_sr import weights as shipped
 
         get_preset(name)  # unknown names: the registry's message
+        if scale is None and len(supported_scales(name)) == 1:  # e.g. a scale-1 restoration preset
+            scale = supported_scales(name)[0]
         options = shipped.build_options(name, scale, overrides)
         model = build(name, scale=scale, **options)
         return load_weights(model, shipped.weights_path(name, scale), what=f"model {name!r} x{scale}")

@@ -23,14 +23,15 @@ from keras_sr.utils import atomic
 class ValidationImages:
     """Whole validation images (LR, HR, name) for ×``scale`` in ``channels``, loaded once."""
 
-    def __init__(self, source, scale, channels="rgb"):
+    def __init__(self, source, scale, channels="rgb", degradation=None):
         from keras_sr import data
 
         self.scale = int(scale)
+        self.shave = 0 if self.scale == 1 else self.scale  # restoration (x1): every pixel counts
         self.channels = channels
         self.names = [Path(p).stem for p in data.list_image_files(source)]
-        self.pairs = [(lr[0], hr[0]) for lr, hr in
-                      data.evaluation_dataset(source, scale, channels=channels).as_numpy_iterator()]
+        self.pairs = [(lr[0], hr[0]) for lr, hr in data.evaluation_dataset(
+            source, scale, channels=channels, degradation=degradation).as_numpy_iterator()]
         self._bicubic = None
 
     def __len__(self):
@@ -49,11 +50,13 @@ class ValidationImages:
 
     def psnr(self, model):
         """Mean benchmark PSNR of ``model`` over the images."""
-        return float(np.mean([psnr_y(sr, hr, self.scale)
+        return float(np.mean([psnr_y(sr, hr, self.scale, self.shave)
                               for sr, (_, hr) in zip(self.predict(model), self.pairs)]))
 
     def bicubic(self):
-        """MATLAB bicubic upscalings of the LR images (computed once)."""
+        """MATLAB bicubic upscalings of the LR images (computed once); at x1 the LR images."""
+        if self._bicubic is None and self.scale == 1:  # restoration: the baseline is the degraded input
+            self._bicubic = [lr for lr, _ in self.pairs]
         if self._bicubic is None:
             from keras_sr import models
 
@@ -62,7 +65,7 @@ class ValidationImages:
         return self._bicubic
 
     def bicubic_psnr(self):
-        return float(np.mean([psnr_y(sr, hr, self.scale)
+        return float(np.mean([psnr_y(sr, hr, self.scale, self.shave)
                               for sr, (_, hr) in zip(self.bicubic(), self.pairs)]))
 
 
@@ -131,8 +134,8 @@ class ComparisonPictures(keras.callbacks.Callback):
             bic = self.images.bicubic()[i]
             tiles = [np.repeat(np.repeat(lr, s, axis=0), s, axis=1), bic, sr, hr]
             tiles = [np.clip(np.round(np.clip(t, 0, 1) * 255.0), 0, 255).astype(np.uint8) for t in tiles]
-            labels = ["LR", f"bicubic {psnr_y(bic, hr, s):.2f} dB",
-                      f"SR {psnr_y(sr, hr, s):.2f} dB", "HR"]
+            labels = ["LR", f"bicubic {psnr_y(bic, hr, s, self.images.shave):.2f} dB",
+                      f"SR {psnr_y(sr, hr, s, self.images.shave):.2f} dB", "HR"]
             h, w = hr.shape[:2]
             crop = None
             if self.crop and min(h, w) > self.crop:

@@ -55,6 +55,10 @@ class Recipe:
             are left out with one warning line (96 px crops on T91, whose ``t20.png`` is
             78 px), an unreadable file stops training naming it; ``"raise"``: a small
             image stops training too; ``"skip"``: every bad file is left out (one warning).
+        degradation: how the training input is made from each HR patch: ``None`` = MATLAB
+            bicubic (SR); a :mod:`keras_sr.data.degradations` chain, e.g. ``"noise:30"`` or
+            ``"jpeg:10-40"`` (scale-1 restoration) or ``"bicubic+jpeg:90"`` (SR on
+            realistic LR). A restoration preset (``rednet10-denoise``) brings its own.
         model_overrides: builder arguments passed to ``keras_sr.models.build`` (e.g. a
             smaller ``num_blocks``).
         discriminator: SRGAN's discriminator preset; ``discriminator_overrides`` its arguments.
@@ -86,6 +90,7 @@ class Recipe:
     scales: tuple = ()
     augment: bool = True
     on_bad_file: str = "skip_small"
+    degradation: str = None
     model_overrides: dict = dataclasses.field(default_factory=dict)
     discriminator: str = None
     discriminator_overrides: dict = dataclasses.field(default_factory=dict)
@@ -186,6 +191,13 @@ def _validate(r):
         bad("scales", "must be given with kind='multiscale'")
     if r.kind == "gan" and not r.discriminator:
         bad("discriminator", "must name a discriminator preset with kind='gan'")
+    if r.degradation is not None:
+        from keras_sr.data.degradations import parse_degradation
+
+        try:
+            parse_degradation(r.degradation)
+        except ValueError as exc:
+            raise ValueError(f"recipe {r.name!r}: `degradation`: {exc}") from None
     for key in ("model_overrides", "discriminator_overrides"):
         if not isinstance(getattr(r, key), dict):
             bad(key, "must be a dict")
@@ -213,8 +225,17 @@ RECIPES = {
         reference="Tong et al., ICCV 2017; yjn870/SRDenseNet-pytorch; SPECS §2.2"),
     "rednet": dict(
         loss="mse", learning_rate=1e-4, hr_patch_size=50, batch_size=16, channels="y", steps=100_000,
-        description="MSE on Y, Adam 1e-4, batch 16, 50 px HR patches; UNVERIFIED (port, paper body not read)",
+        description="MSE on Y, Adam 1e-4, batch 16, 50 px HR patches; UNVERIFIED (port, paper body not read); "
+                    "at scale 1 (denoising / deblocking) the input is the degraded 50 px patch",
         reference="Mao et al., NIPS 2016; yjn870 port; SPECS §3.2"),
+    # RED-Net for short runs (a CPU, minutes): 10x the paper's learning rate, cut 10x for the
+    # last quarter; what keras-sr's shipped restoration weights use (their .train.json).
+    "rednet-fast": dict(
+        loss="mse", learning_rate=1e-3, schedule="multistep", milestones=(1500,), gamma=0.1,
+        hr_patch_size=50, batch_size=16, channels="y", steps=2000,
+        description="rednet's recipe for short runs: Adam 1e-3 (10x the paper's) x0.1 after 1500 of 2000 "
+                    "updates; a keras-sr choice, not the paper's",
+        reference="keras-sr; base recipe Mao et al., NIPS 2016, SPECS §3.2"),
     "srresnet": dict(
         loss="mse", loss_weight=4.0, learning_rate=1e-4, hr_patch_size=96, batch_size=16, channels="rgb",
         steps=1_000_000,

@@ -129,7 +129,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
           config=None, out="runs/run", resume=False, strategy=None, mixed_precision=False, jit_compile=False,
           seed=0, generator=None, vgg_weights="imagenet", allow_download=False, content_model=None,
           pictures=2, tensorboard=True, callbacks=(), time_limit=None, verbose=1, init_weights=None,
-          **overrides):
+          recipe=None, **overrides):
     """Train ``model_name`` ×``scale`` on HR images ``data`` with its paper recipe.
 
     Args:
@@ -162,7 +162,11 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             x3/x4 run) or a ``.weights.h5`` file of the same model
             (:func:`keras_sr.training.warm_start`). Recorded in config.json; a resumed run
             continues from its own backup instead.
-        **overrides: recipe fields (``batch_size=``, ``patch_size=``, ``learning_rate=``, …).
+        recipe: the recipe to start from (``"rednet-fast"``); default: the model's.
+        **overrides: recipe fields (``batch_size=``, ``patch_size=``, ``learning_rate=``,
+            ``degradation="noise:30"``, …). ``scale=1`` restores instead of upscaling: the
+            input is the HR patch degraded by ``degradation`` (a restoration preset such as
+            ``rednet10-denoise`` brings its own; see :mod:`keras_sr.data.degradations`).
 
     Returns:
         dict: ``run_dir``, ``history`` (dict), ``steps``, ``seconds``, ``val_psnr``,
@@ -195,9 +199,10 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         data, val = data or saved["data"], val or saved["val"]
         epochs, spe = saved["epochs"], saved["steps_per_epoch"]
     else:
-        recipe = get_recipe(model_name, config=config, **overrides)
+        recipe = get_recipe(recipe or model_name, config=config, **overrides)
         if scale is None:
             raise ValueError("`scale` is required")
+        recipe = _with_degradation(recipe, model_name, int(scale))
         epochs, spe = _epochs_and_steps(recipe, steps, epochs, steps_per_epoch)
     if data is None:
         raise ValueError("`data` (HR training images) is required")
@@ -210,7 +215,8 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         keras.utils.set_random_seed(seed)
         patch = recipe.lr_patch_size(scale)
         common = dict(patch_size=patch, batch_size=recipe.batch_size, channels=recipe.channels,
-                      augment=recipe.augment, seed=seed, on_bad_file=recipe.on_bad_file)
+                      augment=recipe.augment, seed=seed, on_bad_file=recipe.on_bad_file,
+                      degradation=recipe.degradation)
         if recipe.kind == "multiscale":
             dataset = sr_data.training_dataset(data, scales=recipe.scales, **common)
             if strategy is not None:
@@ -252,7 +258,8 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             scratch = writes
             if resume and (run_dir / "backup").is_dir():
                 shutil.copytree(run_dir / "backup", writes / "backup", dirs_exist_ok=True)
-        images = None if val is None or not chief else ValidationImages(val, scale, recipe.channels)
+        images = None if val is None or not chief else ValidationImages(val, scale, recipe.channels,
+                                                                         degradation=recipe.degradation)
         if saved is None or writes != run_dir:
             _create_run_dir(writes, {
                 "model": model_name, "scale": scale, "data": _data_list(data),
@@ -298,12 +305,34 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _with_degradation(recipe, model_name, scale):
+    """The recipe with the preset's degradation when it gives none; checked against ``scale``."""
+    degradation = recipe.degradation
+    if degradation is None:
+        from keras_sr import models
+
+        try:
+            degradation = models.get_preset(model_name).get("degradation")
+        except ValueError:  # "srgan": not a preset
+            degradation = None
+    if degradation is None:
+        if scale == 1:
+            raise ValueError(f"{model_name} x1 restores images: give the degradation to undo, e.g. "
+                             "degradation='noise:30' (--degradation noise:30)")
+        return recipe
+    from keras_sr.data.degradations import parse_degradation
+
+    parse_degradation(degradation).check_scale(scale)
+    return recipe.replace(degradation=degradation)
+
+
 def summary_line(result, model_name, scale):
     """The final line: validation PSNR against bicubic."""
     if result["val_psnr"] is None:
         return (f"{model_name} x{scale}: {result['steps']} steps in {result['seconds']:.0f} s; "
                 f"no validation images (--val), final model {result['final_model']}")
     gain = result["val_psnr"] - result["bicubic_psnr"]
+    baseline = "bicubic" if scale > 1 else "the degraded input"
     return (f"{model_name} x{scale}: {result['steps']} steps in {result['seconds']:.0f} s; validation PSNR "
-            f"{result['val_psnr']:.2f} dB vs bicubic {result['bicubic_psnr']:.2f} dB ({gain:+.2f} dB)")
+            f"{result['val_psnr']:.2f} dB vs {baseline} {result['bicubic_psnr']:.2f} dB ({gain:+.2f} dB)")
 
