@@ -56,15 +56,11 @@ def format_table(result, per_image=False):
     header = ("dataset", "images", "PSNR (dB)", "SSIM", "seconds")
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
     lines = [f"{result['model']} x{result['scale']}, {result['channel'].upper()} channel, "
-<<<<<<< HEAD
              f"shave {result['shave']}"
              + (f", border {result['border']}" if result.get("border", "none") != "none" else "")
              + (f" ({result['note']})" if result.get("note") else "")]
-=======
-             f"shave {result['shave']}"]
     if "degradation" in result:
         lines[0] += f", input degraded by {result['degradation']} (seed {result['seed']}), BM3D {result['bm3d']}"
->>>>>>> r17
     def fmt(row):  # names left-aligned, figures right-aligned
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
 
@@ -102,40 +98,25 @@ def run(args):
     from keras_sr.evaluation import evaluate, write_json
 
     data = [d for group in args.data for d in group]
-<<<<<<< HEAD
     from keras_sr.cli import shard as sharding
 
     shard = sharding.parse_shard(args.shard) if args.shard else None
-    choice = choose(args.model, args.scale, args.weights)
-    if shard and sharding.finished_eval(args.json, shard, args.model, args.scale):
+    scale, degradation = restoration_defaults(args.model, args.scale, args.degradation)
+    choice = choose(args.model, scale, args.weights)  # restoration presets: their shipped weights too
+    if shard and sharding.finished_eval(args.json, shard, args.model, scale):
         print(f"{args.json} already holds shard {args.shard}: skipped")
         return
     if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
         raise FileNotFoundError(f"--json {args.json}: folder does not exist")
-    result = evaluate(choice.model, data, args.scale, weights=choice.weights,
+    result = evaluate(choice.model, data, scale, weights=choice.weights,
                       channel="rgb" if args.rgb else "y", shave=args.shave,
                       self_ensemble=args.self_ensemble, tile=args.tile,
-                      save_images=args.save_images, verbose=1, border=args.border, shard=shard)
+                      save_images=args.save_images, verbose=1, border=args.border, shard=shard,
+                      degradation=degradation, seed=args.seed, bm3d=False if args.no_bm3d else "auto")
     if choice.untrained:
         result["note"] = choice.note
     if shard:
         result = sharding.shard_result(result, shard, args.model)
-=======
-    scale, degradation = restoration_defaults(args.model, args.scale, args.degradation)
-    weights = args.weights
-    if weights is None and scale == 1:
-        from keras_sr import weights as shipped
-
-        if (args.model, 1) in shipped.SHIPPED:  # a restoration preset: its shipped weights
-            weights = "default"
-    if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
-        raise FileNotFoundError(f"--json {args.json}: folder does not exist")
-    result = evaluate(args.model, data, scale, weights=weights,
-                      channel="rgb" if args.rgb else "y", shave=args.shave,
-                      self_ensemble=args.self_ensemble, tile=args.tile,
-                      save_images=args.save_images, verbose=1, degradation=degradation, seed=args.seed,
-                      bm3d=False if args.no_bm3d else "auto")
->>>>>>> r17
     print(format_table(result, args.per_image))
     if args.json:
         write_json(args.json, result)
