@@ -221,7 +221,7 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
     try:
         return _export_formats(model, reference, out_dir, formats, targets, json_path, scale, input_size,
                                dynamic, name, channels, calibration, calibration_count, calibration_size,
-                               int8_io, parity_images, overwrite, log)
+                               int8_io, int8_method, parity_images, overwrite, log)
     finally:
         if created and os.path.isdir(out_dir) and not os.listdir(out_dir):
             os.rmdir(out_dir)  # a failed export leaves nothing behind
@@ -241,7 +241,7 @@ def check_input_size(model, size, what="input size"):
 
 def _export_formats(model, reference, out_dir, formats, targets, json_path, scale, input_size, dynamic,
                     name, channels, calibration, calibration_count, calibration_size, int8_io,
-                    parity_images, overwrite, log):
+                    int8_method, parity_images, overwrite, log):
     w, h = input_size
     pairs = parity.lr_hr_pairs(input_size, scale, channels, count=parity_images)
     keras_reference = None
