@@ -275,8 +275,9 @@ RECIPES = {
         reference="Dong et al., ECCV 2014; SPECS §6.1"),
 }
 
-_FAST = dict(variant="fast", schedule="cosine", warmup_fraction=0.02, final_lr_fraction=0.01,
-             ema_momentum=0.999)
+# decay_steps 0: the cosine spans the run (train() resolves it); the paper's step/milestones go
+_FAST = dict(variant="fast", schedule="cosine", decay_steps=0, milestones=(), warmup_fraction=0.02,
+             final_lr_fraction=0.01, ema_momentum=0.999)
 
 # recipe name -> the fields that its "fast" variant changes (everything else is the paper's)
 FAST_RECIPES = {
@@ -295,7 +296,8 @@ FAST_RECIPES = {
     "srresnet": dict(_FAST, learning_rate=5e-4,
                      description="time-to-quality: Adam peaking at 5e-4 after a 2 % warm-up, cosine decay, "
                                  "EMA 0.999, the paper's 96 px HR crops"),
-    "srgan": dict(variant="fast", schedule="cosine", warmup_fraction=0.02, final_lr_fraction=0.1,
+    "srgan": dict(variant="fast", schedule="cosine", decay_steps=0, milestones=(), warmup_fraction=0.02,
+                  final_lr_fraction=0.1,
                   description="time-to-quality: the paper's 1e-4 after a 2 % warm-up, cosine decay to 1e-5 "
                               "over the run instead of 1e-4 then 1e-5 (no EMA: two optimizers)"),
     "rt4ksr": dict(_FAST, learning_rate=1e-3, hr_patch_size=128, model_overrides={"init": "bicubic"},
