@@ -85,6 +85,19 @@ def gpu_visible():
     return bool(tf.config.list_physical_devices("GPU"))
 
 
+def machine_line(gpu):
+    """The hardware line of the cards: the GPU's name, or the CPU."""
+    import platform
+
+    import tensorflow as tf
+
+    if gpu:
+        names = [tf.config.experimental.get_device_details(d).get("device_name", d.name)
+                 for d in tf.config.list_physical_devices("GPU")]
+        return f"{', '.join(names)} (mixed_float16, XLA for single-network models)"
+    return f"{platform.machine()} CPU, {os.cpu_count()} cores (no GPU visible to TensorFlow)"
+
+
 def run_entry(entry, args, out, gpu, state):
     """Train (or resume) and ship one entry; returns its record for campaign.json."""
     from keras_sr.training import get_recipe, train
@@ -177,11 +190,7 @@ def main(argv=None, plan=PLAN):
         return 0
     gpu = gpu_visible()
     if args.machine is None:
-        import platform
-
-        args.machine = (f"a GPU ({', '.join(d.name for d in __import__('tensorflow').config.list_physical_devices('GPU'))}"
-                        ", mixed_float16 + XLA)" if gpu else
-                        f"{platform.machine()} CPU, {os.cpu_count()} cores (no GPU visible to TensorFlow)")
+        args.machine = machine_line(gpu)
     print(f"train_zoo: {len(todo)} entries, {args.budget_minutes:g} min each, GPU visible: {gpu}", flush=True)
     from keras_sr.utils import atomic
 
