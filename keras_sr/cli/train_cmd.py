@@ -1,6 +1,21 @@
-"""``keras-sr train``: train a model of the zoo with its paper recipe into a run folder."""
+"""``keras-sr train``: train a model of the zoo with its paper (or fast) recipe into a run folder."""
+
+import argparse
 
 from keras_sr.cli.options import parse_key_values
+
+
+def _recipes_epilog():
+    from keras_sr.training.recipes import FAST_RECIPES, RECIPES
+
+    lines = ["recipes (--recipe paper | fast; the model picks the family):"]
+    for name in sorted(RECIPES):
+        lines.append(f"  {name:<11} paper: {RECIPES[name]['reference']}")
+        lines.append(f"  {'':<11} fast:  {FAST_RECIPES[name]['description'].removeprefix('time-to-quality: ')}")
+    lines.append("model selection: --val-split F holds out a seeded fraction F of the --data images (whole "
+                 "images, listed in RUN_DIR/config.json) that chooses checkpoints/best.keras; --val images "
+                 "(e.g. Set5) are then only reported at the end. Without --val-split, --val chooses.")
+    return "\n".join(lines)
 
 
 def add_parser(sub, parents):
@@ -9,7 +24,8 @@ def add_parser(sub, parents):
         description="Train MODEL xS on HR images (patches and MATLAB bicubic LR made on the fly) with "
                     "the paper's recipe; any recipe field can be changed with --config FILE (JSON, or "
                     "YAML with PyYAML) or the options below. Writes RUN_DIR/{config.json,logs,"
-                    "checkpoints,pictures,backup} and ends with the validation PSNR against bicubic.")
+                    "checkpoints,pictures,backup} and ends with the validation PSNR against bicubic.",
+        epilog=_recipes_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True, help="model preset (keras-sr models) or 'srgan'")
     p.add_argument("--scale", type=int, required=True, help="SR scale; 1 = restoration (with --degradation)")
     p.add_argument("--degradation", metavar="SPEC",
@@ -17,10 +33,18 @@ def add_parser(sub, parents):
                         "'noise:0-50', 'jpeg:10-40', 'blur:1.2' (scale 1), 'bicubic+jpeg:90' (SR); "
                         "steps joined by '+', applied in order (default: the preset's, e.g. "
                         "rednet10-denoise: noise:30)")
-    p.add_argument("--recipe", help="start from this recipe instead of the model's (e.g. rednet-fast)")
     p.add_argument("--data", action="append", required=True, metavar="DIR",
                    help="HR training images (folder, glob or file); repeat for several")
-    p.add_argument("--val", action="append", metavar="DIR", help="HR validation images (whole images)")
+    p.add_argument("--val", action="append", metavar="DIR",
+                   help="HR benchmark images (whole images, e.g. Set5): choose best.keras, or with "
+                        "--val-split only reported")
+    p.add_argument("--val-split", type=float, metavar="F",
+                   help="hold out this fraction of the --data images (whole images, chosen by --seed) for "
+                        "validation and best.keras (recipe field val_split)")
+    p.add_argument("--recipe", default=None, metavar="paper|fast|NAME",
+                   help="'paper' (default): the paper's recipe; 'fast': the time-to-quality one (warm-up + "
+                        "cosine at a higher peak lr, EMA of the weights, budget-sized patches; listed below); "
+                        "or a recipe name to start from instead of the model's (e.g. rednet-fast)")
     length = p.add_mutually_exclusive_group()
     length.add_argument("--steps", type=int, help="total updates (default: the recipe's)")
     length.add_argument("--epochs", type=int, help="epochs of --steps-per-epoch updates")
@@ -92,6 +116,13 @@ def launch(args):
     return launch_local_workers(commands, out=args.out)
 
 
+def recipe_choice(value):
+    """``--recipe``: ``{"variant": ...}`` for paper/fast, ``{"recipe": NAME}`` for a named recipe."""
+    if value is None or value in ("paper", "fast"):
+        return {"variant": value}
+    return {"recipe": value}
+
+
 def run(args):
     if args.workers is not None:
         return launch(args)
@@ -99,9 +130,9 @@ def run(args):
 
     from keras_sr.training import summary_line, train
 
-    if args.resume and (args.config or args.set or args.init_weights):
-        raise ValueError("--config/--set/--init-weights cannot change a run being resumed (its config.json "
-                         "is used)")
+    if args.resume and (args.config or args.set or args.init_weights or args.recipe or args.val_split):
+        raise ValueError("--config/--set/--recipe/--val-split/--init-weights cannot change a run being resumed "
+                         "(its config.json is used)")
     config = args.config
     if args.set:
         from keras_sr.training import read_config
@@ -120,9 +151,9 @@ def run(args):
                    strategy=strategy, mixed_precision=args.mixed_precision, jit_compile=args.jit_compile,
                    seed=args.seed, generator=args.generator, vgg_weights=args.vgg_weights,
                    allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
-                   batch_size=args.batch_size, patch_size=args.patch_size,
+                   batch_size=args.batch_size, patch_size=args.patch_size, val_split=args.val_split,
                    learning_rate=args.learning_rate, init_weights=args.init_weights,
-                   degradation=args.degradation, recipe=args.recipe)
+                   degradation=args.degradation, **recipe_choice(args.recipe))
     from keras_sr.training.multiworker import is_chief
 
     if not is_chief(strategy):  # the chief reports; this worker's files were temporary

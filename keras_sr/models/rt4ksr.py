@@ -35,7 +35,7 @@ def _layer_norm(name):
 
 
 def rt4ksr(scale, num_feats=24, num_blocks=4, high_frequency="unused", deploy=False,
-           blur_kernel_size=5, blur_sigma=1.0, channels=3, name="rt4ksr"):
+           blur_kernel_size=5, blur_sigma=1.0, channels=3, init=None, name="rt4ksr"):
     """RT4KSR as a functional model (SPECS §5.2; deploy form §5.8).
 
     Graph: pixel-unshuffle(2) -> head conv 3x3 -> ``num_blocks`` x [LayerNorm -> RB -> GELU]
@@ -62,6 +62,10 @@ def rt4ksr(scale, num_feats=24, num_blocks=4, high_frequency="unused", deploy=Fa
             :func:`reparameterize` of a trained training-form model.
         blur_kernel_size, blur_sigma: the high-pass Gaussian (torchvision ``GaussianBlur(5, 1)``).
         channels: image channels (3 for RGB).
+        init: ``None`` (Keras' default initialisation), ``"bicubic"`` or ``"nearest"``: start
+            ≈ that upsampling (initialisation only — same layers and parameter count;
+            :func:`keras_sr.models.rt4ksr_init.init_near_upsampling`). The fast recipe uses
+            ``"bicubic"``: from scratch RT4KSR learns slowly.
 
     Returns:
         ``keras.Model``: (B, H, W, channels) in [0, 1] -> (B, H·scale, W·scale, channels),
@@ -93,7 +97,12 @@ def rt4ksr(scale, num_feats=24, num_blocks=4, high_frequency="unused", deploy=Fa
     r = _SPATIAL * scale
     x = keras.layers.Conv2D(channels * r * r, 3, padding="same", name="upsample_conv")(x)
     outputs = PixelShuffle(r, name="upsample_shuffle")(x)
-    return keras.Model(inputs, outputs, name=name)
+    model = keras.Model(inputs, outputs, name=name)
+    if init is not None:
+        from keras_sr.models.rt4ksr_init import init_near_upsampling
+
+        init_near_upsampling(model, init)
+    return model
 
 
 def architecture_of(model):

@@ -14,15 +14,15 @@ from keras_sr.training.callbacks import (BestPSNRCheckpoint, ComparisonPictures,
 from keras_sr.training.losses import (HighFrequencyL1, PixelLoss, content_loss, pixel_loss,
                                       vgg19_content_model, vgg19_weights_path, vgg_preprocess)
 from keras_sr.training.multiscale import MultiScaleTrainer
-from keras_sr.training.recipes import (RECIPES, Recipe, get_recipe, learning_rate_schedule, list_recipes,
-                                       make_optimizer, read_config)
+from keras_sr.training.recipes import (FAST_RECIPES, RECIPES, Recipe, get_recipe, learning_rate_schedule,
+                                       list_recipes, make_optimizer, read_config, resolve_for_run)
 from keras_sr.training.srgan import SRGAN, build_srgan, load_generator
 from keras_sr.training.train import build_trainable, summary_line, train
 
 __all__ = [
-    "BestPSNRCheckpoint", "ComparisonPictures", "HighFrequencyL1", "MultiScaleTrainer", "PixelLoss", "RECIPES",
+    "BestPSNRCheckpoint", "ComparisonPictures", "FAST_RECIPES", "HighFrequencyL1", "MultiScaleTrainer", "PixelLoss", "RECIPES",
     "Recipe", "SRGAN", "ValidationImages", "build_srgan", "build_trainable", "content_loss",
     "get_recipe", "learning_rate_schedule", "list_recipes", "load_generator", "make_optimizer", "pixel_loss",
-    "read_config", "run_callbacks", "summary_line", "train", "vgg19_content_model", "vgg19_weights_path",
+    "read_config", "resolve_for_run", "run_callbacks", "summary_line", "train", "vgg19_content_model", "vgg19_weights_path",
     "vgg_preprocess",
 ]

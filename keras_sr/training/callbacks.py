@@ -7,6 +7,7 @@ bits, PSNR on MATLAB Y with ``scale`` px shaved (:func:`keras_sr.data.psnr_y`; a
 model is compared on its Y output directly).
 """
 
+import contextlib
 import json
 import os
 import warnings
@@ -71,7 +72,8 @@ class ValidationImages:
 
 class BestPSNRCheckpoint(keras.callbacks.Callback):
     """Measures ``val_psnr`` on whole validation images each ``every`` epochs and saves the
-    SR model as ``filepath`` (``.keras``) when it improves.
+    SR model as ``filepath`` (``.keras``) when it improves. With an EMA optimizer
+    (``use_ema=True``) both use the averaged weights (:func:`averaged_weights`).
 
     Put it first in the callback list: it adds ``val_psnr`` to the epoch logs, which the
     callbacks after it (TensorBoard, CSV, History) then record. The best value is kept in
@@ -98,16 +100,44 @@ class BestPSNRCheckpoint(keras.callbacks.Callback):
         if (epoch + 1) % self.every:
             return
         model = self.sr_model or self.model
-        value = self.images.psnr(model)
-        if logs is not None:
-            logs["val_psnr"] = value
-        if value > self.best:
-            if self.verbose:
-                print(f"\nepoch {epoch + 1}: val_psnr {value:.3f} dB (best so far), saving {self.filepath}")
-            self.best = value
-            save_model(model, self.filepath)
+        with averaged_weights(model, getattr(self.model, "optimizer", None)):  # the EMA when there is one
+            value = self.images.psnr(model)
+            if logs is not None:
+                logs["val_psnr"] = value
+            if value > self.best:
+                if self.verbose:
+                    print(f"\nepoch {epoch + 1}: val_psnr {value:.3f} dB (best so far), saving {self.filepath}")
+                self.best = value
+                save_model(model, self.filepath)
             atomic.write_text(self.state_path, json.dumps({"val_psnr": value, "epoch": epoch + 1}),
                               overwrite=True)
+
+
+@contextlib.contextmanager
+def averaged_weights(model, optimizer):
+    """Within the block, ``model``'s trainable variables hold ``optimizer``'s moving averages
+    (``use_ema=True``); the training values are put back on exit. Keras itself swaps the
+    averages in only at the end of ``fit`` (``finalize_variable_values``), so without this a
+    per-epoch validation would judge the raw weights. Yields whether a swap happened (no EMA,
+    or an optimizer not built yet: nothing changes)."""
+    averages = getattr(optimizer, "_model_variables_moving_average", None) if optimizer is not None else None
+    if not getattr(optimizer, "use_ema", False) or not averages:
+        yield False
+        return
+    saved = []
+    for var in model.trainable_variables:
+        try:
+            average = averages[optimizer._get_variable_index(var)]
+        except (KeyError, IndexError):  # not one of this optimizer's variables
+            continue
+        if average is not None:
+            saved.append((var, np.array(keras.ops.convert_to_numpy(var))))
+            var.assign(average)
+    try:
+        yield bool(saved)
+    finally:
+        for var, value in saved:
+            var.assign(value)
 
 
 class ComparisonPictures(keras.callbacks.Callback):
@@ -130,7 +160,8 @@ class ComparisonPictures(keras.callbacks.Callback):
         s = self.images.scale
         for i in range(min(self.count, len(self.images))):
             lr, hr = self.images.pairs[i]
-            sr = np.asarray(model(lr[None], training=False))[0]
+            with averaged_weights(model, getattr(self.model, "optimizer", None)):
+                sr = np.asarray(model(lr[None], training=False))[0]
             bic = self.images.bicubic()[i]
             tiles = [np.repeat(np.repeat(lr, s, axis=0), s, axis=1), bic, sr, hr]
             tiles = [np.clip(np.round(np.clip(t, 0, 1) * 255.0), 0, 255).astype(np.uint8) for t in tiles]

@@ -10,6 +10,13 @@ Run folder::
     RUN_DIR/backup/              BackupAndRestore state (weights + optimizer, every epoch)
     RUN_DIR/pictures/            LR / bicubic / SR / HR pictures of validation images per epoch
 
+Model selection: with ``val_split`` (``--val-split F``) a seeded fraction of the training
+images (whole images) is held out; it gives the per-epoch ``val_psnr`` and chooses
+``best.keras``, and the held-out files are listed in config.json (``held_out``). Images
+given as ``val`` (a benchmark such as Set5) are then only reported, at the end
+(``benchmark_psnr``). Without ``val_split``, ``val`` does both, as before. With a recipe's
+``ema_momentum``, validation, ``best.keras`` and ``final.keras`` use the averaged weights.
+
 Resuming (``resume=True``) restores the last finished epoch and skips the batches that epoch
 consumed, so the data order matches an uninterrupted run (the training pipeline is seeded
 and deterministic); the resumed run ends with the same weights.
@@ -37,7 +44,7 @@ import shutil
 import time
 from pathlib import Path
 
-from keras_sr.training.recipes import get_recipe, make_optimizer
+from keras_sr.training.recipes import get_recipe, make_optimizer, resolve_for_run
 from keras_sr.utils import atomic
 from keras_sr.utils.progress import fit_verbose
 
@@ -129,7 +136,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
           config=None, out="runs/run", resume=False, strategy=None, mixed_precision=False, jit_compile=False,
           seed=0, generator=None, vgg_weights="imagenet", allow_download=False, content_model=None,
           pictures=2, tensorboard=True, callbacks=(), time_limit=None, verbose=1, init_weights=None,
-          recipe=None, **overrides):
+          recipe=None, variant=None, **overrides):
     """Train ``model_name`` ×``scale`` on HR images ``data`` with its paper recipe.
 
     Args:
@@ -139,7 +146,9 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             training uses the recipe's ``scales``).
         data: HR training images: folder(s), glob(s) or files (patches and MATLAB bicubic
             LR are made on the fly, :func:`keras_sr.data.training_dataset`).
-        val: HR validation images (whole images, benchmark PSNR each epoch); optional.
+        val: HR validation images (whole images, benchmark PSNR); optional. Without the
+            recipe's ``val_split`` they give the per-epoch ``val_psnr`` and choose
+            ``best.keras``; with it they are only reported at the end (``benchmark_psnr``).
         steps / epochs: total updates (rounded up to whole epochs of ``steps_per_epoch``,
             1000 by default) or epochs; neither = the recipe's ``steps``.
         config: recipe overrides: dict or JSON/YAML file.
@@ -163,14 +172,19 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             (:func:`keras_sr.training.warm_start`). Recorded in config.json; a resumed run
             continues from its own backup instead.
         recipe: the recipe to start from (``"rednet-fast"``); default: the model's.
+        variant: ``"paper"`` (default) or ``"fast"``, see :func:`~keras_sr.training.get_recipe`.
         **overrides: recipe fields (``batch_size=``, ``patch_size=``, ``learning_rate=``,
-            ``degradation="noise:30"``, …). ``scale=1`` restores instead of upscaling: the
-            input is the HR patch degraded by ``degradation`` (a restoration preset such as
-            ``rednet10-denoise`` brings its own; see :mod:`keras_sr.data.degradations`).
+            ``val_split=``, ``degradation="noise:30"``, …). ``scale=1`` restores instead of
+            upscaling: the input is the HR patch degraded by ``degradation`` (a restoration
+            preset such as ``rednet10-denoise`` brings its own; see
+            :mod:`keras_sr.data.degradations`).
 
     Returns:
         dict: ``run_dir``, ``history`` (dict), ``steps``, ``seconds``, ``val_psnr``,
-        ``bicubic_psnr``, ``best_val_psnr`` (``None`` without ``val``), ``final_model``.
+        ``bicubic_psnr``, ``best_val_psnr`` (on the held-out split, else ``val``; ``None``
+        without either), ``selection`` (``"val_split"``, ``"val"`` or ``None``),
+        ``benchmark_psnr``, ``benchmark_bicubic_psnr`` (``val`` when a split selects),
+        ``held_out`` (files), ``final_model``.
     """
     import keras
 
@@ -190,6 +204,8 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             raise ValueError(f"run folder {run_dir} trains {saved['model']} x{saved['scale']}, "
                              f"not {model_name} x{scale}")
         changed = sorted(k for k, v in overrides.items() if v is not None)
+        if variant is not None and variant != saved["recipe"].get("variant", "paper"):
+            changed.append("variant")
         if config is not None or changed:
             raise ValueError(f"a resumed run keeps its recipe ({run_dir / 'config.json'}); cannot change "
                              f"{', '.join(changed) or 'config'}")
@@ -199,14 +215,22 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         data, val = data or saved["data"], val or saved["val"]
         epochs, spe = saved["epochs"], saved["steps_per_epoch"]
     else:
-        recipe = get_recipe(recipe or model_name, config=config, **overrides)
+        recipe = get_recipe(recipe or model_name, config=config, variant=variant or "paper", **overrides)
         if scale is None:
             raise ValueError("`scale` is required")
         recipe = _with_degradation(recipe, model_name, int(scale))
         epochs, spe = _epochs_and_steps(recipe, steps, epochs, steps_per_epoch)
+        recipe = resolve_for_run(recipe, epochs * spe)
     if data is None:
         raise ValueError("`data` (HR training images) is required")
     scale = int(scale)
+    sources, held_out = data, None  # sources: what the user gave (config.json "data")
+    if saved is not None and saved.get("held_out"):
+        data, held_out = saved["train_images"], saved["held_out"]
+    elif recipe.val_split:
+        from keras_sr.data import hold_out
+
+        data, held_out = hold_out(data, recipe.val_split, seed)
 
     previous_policy = keras.mixed_precision.global_policy()
     if mixed_precision:
@@ -258,12 +282,20 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             scratch = writes
             if resume and (run_dir / "backup").is_dir():
                 shutil.copytree(run_dir / "backup", writes / "backup", dirs_exist_ok=True)
-        images = None if val is None or not chief else ValidationImages(val, scale, recipe.channels,
-                                                                         degradation=recipe.degradation)
+        images = benchmark = None
+        if chief:
+            selecting = held_out if held_out is not None else val
+            images = None if selecting is None else ValidationImages(selecting, scale, recipe.channels,
+                                                                     degradation=recipe.degradation)
+            if held_out is not None and val is not None:  # a split selects; val is only reported
+                benchmark = ValidationImages(val, scale, recipe.channels, degradation=recipe.degradation)
+        selection = "val_split" if held_out is not None else ("val" if val is not None else None)
         if saved is None or writes != run_dir:
+            split = {} if held_out is None else {"train_images": list(data), "held_out": list(held_out)}
             _create_run_dir(writes, {
-                "model": model_name, "scale": scale, "data": _data_list(data),
-                "val": None if val is None else _data_list(val), "seed": seed, "epochs": epochs,
+                "model": model_name, "scale": scale, "data": _data_list(sources),
+                "val": None if val is None else _data_list(val), "selection": selection, **split,
+                "seed": seed, "epochs": epochs,
                 "steps_per_epoch": spe, "mixed_precision": mixed_precision, "jit_compile": jit_compile,
                 "init_weights": None if init_weights is None else str(init_weights),
                 "recipe": {k: v for k, v in recipe.to_dict().items() if k != "name"}})
@@ -289,14 +321,21 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         done = int(trainable.optimizer.iterations.numpy())  # updates so far, earlier runs included
         result = {"run_dir": str(run_dir), "history": history.history, "steps": done,
                   "epochs": epochs, "seconds": seconds, "final_model": str(final_path),
-                  "val_psnr": None, "bicubic_psnr": None, "best_val_psnr": None, "recipe": recipe}
-        if images is not None:
+                  "val_psnr": None, "bicubic_psnr": None, "best_val_psnr": None, "recipe": recipe,
+                  "selection": selection, "held_out": held_out, "benchmark_psnr": None,
+                  "benchmark_bicubic_psnr": None}
+        if images is not None:  # fit has swapped the EMA weights in (finalize_variable_values)
             result["val_psnr"] = images.psnr(sr_model)
             result["bicubic_psnr"] = images.bicubic_psnr()
             best = cbs[0].best
             result["best_val_psnr"] = None if best == float("-inf") else best
+        if benchmark is not None:
+            result["benchmark_psnr"] = benchmark.psnr(sr_model)
+            result["benchmark_bicubic_psnr"] = benchmark.bicubic_psnr()
+        if images is not None:
             atomic.write_text(run_dir / "result.json", json.dumps(
-                {k: result[k] for k in ("steps", "seconds", "val_psnr", "bicubic_psnr", "best_val_psnr")},
+                {k: result[k] for k in ("steps", "seconds", "selection", "val_psnr", "bicubic_psnr",
+                                        "best_val_psnr", "benchmark_psnr", "benchmark_bicubic_psnr")},
                 indent=2), overwrite=True)
         return result
     finally:
@@ -327,12 +366,20 @@ def _with_degradation(recipe, model_name, scale):
 
 
 def summary_line(result, model_name, scale):
-    """The final line: validation PSNR against bicubic."""
+    """The final line: validation PSNR against bicubic (and the benchmark's, when a held-out
+    split selected and ``val`` only reports)."""
     if result["val_psnr"] is None:
         return (f"{model_name} x{scale}: {result['steps']} steps in {result['seconds']:.0f} s; "
-                f"no validation images (--val), final model {result['final_model']}")
+                f"no validation images (--val or --val-split), final model {result['final_model']}")
     gain = result["val_psnr"] - result["bicubic_psnr"]
     baseline = "bicubic" if scale > 1 else "the degraded input"
-    return (f"{model_name} x{scale}: {result['steps']} steps in {result['seconds']:.0f} s; validation PSNR "
+    which = (f"held-out split ({len(result['held_out'])} images, chose best.keras)"
+             if result.get("selection") == "val_split" else "validation")
+    line = (f"{model_name} x{scale}: {result['steps']} steps in {result['seconds']:.0f} s; {which} PSNR "
             f"{result['val_psnr']:.2f} dB vs {baseline} {result['bicubic_psnr']:.2f} dB ({gain:+.2f} dB)")
+    if result.get("benchmark_psnr") is not None:
+        bench = result["benchmark_psnr"] - result["benchmark_bicubic_psnr"]
+        line += (f"; --val (reported only) {result['benchmark_psnr']:.2f} dB vs {baseline} "
+                 f"{result['benchmark_bicubic_psnr']:.2f} dB ({bench:+.2f} dB)")
+    return line
 
