@@ -10,7 +10,7 @@ import pytest
 from keras_sr import data, models, training
 from keras_sr.cli import main
 from keras_sr.training.callbacks import averaged_weights
-from keras_sr.training.recipes import FAST_RECIPES, RECIPES, make_optimizer, resolve_for_run
+from keras_sr.training.recipes import ARCH_RECIPES, FAST_RECIPES, RECIPES, make_optimizer, resolve_for_run
 
 TINY = {"model_overrides": {"num_blocks": 1, "filters": 8}, "batch_size": 2, "patch_size": 8}
 
@@ -32,7 +32,10 @@ def images(tmp_path):
 
 
 def test_paper_recipes_stay_and_every_family_has_a_fast_one():
-    assert sorted(FAST_RECIPES) == sorted(RECIPES)
+    # every family a model preset trains with has a fast variant (named one-off recipes such as
+    # rednet-fast, the shipped restoration weights' schedule, are recipes of their own)
+    families = set(ARCH_RECIPES.values()) | {"srgan"}
+    assert families <= set(FAST_RECIPES) <= set(RECIPES)
     paper = training.get_recipe("edsr-baseline")
     assert (paper.variant, paper.learning_rate, paper.schedule, paper.ema_momentum) == ("paper", 1e-4, "step", 0)
     fast = training.get_recipe("edsr-baseline", variant="fast")

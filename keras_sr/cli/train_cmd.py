@@ -9,9 +9,12 @@ def _recipes_epilog():
     from keras_sr.training.recipes import FAST_RECIPES, RECIPES
 
     lines = ["recipes (--recipe paper | fast; the model picks the family):"]
-    for name in sorted(RECIPES):
+    for name in sorted(FAST_RECIPES):
         lines.append(f"  {name:<11} paper: {RECIPES[name]['reference']}")
         lines.append(f"  {'':<11} fast:  {FAST_RECIPES[name]['description'].removeprefix('time-to-quality: ')}")
+    named = sorted(set(RECIPES) - set(FAST_RECIPES))  # e.g. rednet-fast: what a shipped card's run used
+    if named:
+        lines.append(f"other recipes (--recipe NAME): {', '.join(named)}")
     lines.append("model selection: --val-split F holds out a seeded fraction F of the --data images (whole "
                  "images, listed in RUN_DIR/config.json) that chooses checkpoints/best.keras; --val images "
                  "(e.g. Set5) are then only reported at the end. Without --val-split, --val chooses.")
