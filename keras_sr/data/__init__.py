@@ -13,12 +13,12 @@ from keras_sr.data.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from keras_sr.data.imresize import contributions, cubic, matlab_imresize, matlab_imresize_tf
 from keras_sr.data.io import (IMAGE_EXTENSIONS, ImageReadError, list_image_files, load_image,
                               read_image, write_image)
-from keras_sr.data.metrics import PSNR, SSIM, modcrop, psnr, psnr_y, shave, ssim, ssim_y
+from keras_sr.data.metrics import PSNR, SSIM, modcrop, psnr, psnr_y, shave, ssim, ssim_y, texture_ratio
 from keras_sr.data.pipeline import evaluation_dataset, training_dataset
 
 __all__ = [
     "IMAGE_EXTENSIONS", "ImageReadError", "PSNR", "SSIM", "contributions", "cubic",
     "evaluation_dataset", "list_image_files", "load_image", "matlab_imresize", "matlab_imresize_tf",
-    "modcrop", "psnr", "psnr_y", "read_image", "rgb_to_y", "rgb_to_ycbcr", "shave", "ssim", "ssim_y",
+    "modcrop", "psnr", "psnr_y", "read_image", "rgb_to_y", "rgb_to_ycbcr", "shave", "ssim", "ssim_y", "texture_ratio",
     "training_dataset", "write_image", "ycbcr_to_rgb",
 ]
