@@ -5,9 +5,10 @@
 
 What it does, in order:
 
-1. loads the run's ``checkpoints/final.keras`` (the last weights, never ``best.keras``:
-   that one is picked on the validation images, which are Set5 here, and would bias the
-   Set5 figure in the card);
+1. loads the run's ``checkpoints/final.keras`` (the last weights), or with ``--checkpoint best``
+   its ``best.keras`` — only when the run's ``--val`` images are held-out TRAINING images
+   (``benchmarks/holdout_split.py``), never a benchmark set: picking on Set5 would bias the
+   Set5 figure in the card (refused when ``--val`` is the ``--set5`` folder);
 2. RT4KSR: re-parameterizes it into the deploy form (and checks the outputs agree within 1e-4);
 3. evaluates it and MATLAB bicubic on Set5 (Y, shave = scale, MATLAB bicubic LR), the
    benchmark protocol of :mod:`keras_sr.evaluation`;
@@ -38,14 +39,38 @@ def rel(path):
     return os.path.relpath(os.path.abspath(path), ROOT)
 
 
-def train_command(config, run, config_file):
+def train_command(config, run, config_file, time_limit=None):
     data = " ".join(f"--data {rel(d)}" for d in config["data"])
     val = " ".join(f"--val {rel(d)}" for d in config["val"] or [])
     steps = config["epochs"] * config["steps_per_epoch"]
     init = f" --init-weights {config['init_weights']}" if config.get("init_weights") else ""
     return (f"keras-sr train --model {config['model']} --scale {config['scale']} {data} {val} --steps {steps} "
             f"--steps-per-epoch {config['steps_per_epoch']} --config {config_file}{init} "
-            f"--seed {config['seed']} --out {rel(run)}")
+            f"--seed {config['seed']}{f' --time-limit {time_limit:g}' if time_limit else ''} --out {rel(run)}")
+
+
+def data_line(config, n_images):
+    """The card's training-data sentence."""
+    names = ", ".join(rel(d) for d in config["data"])
+    if "runs/split/train" in names:
+        return (f"{names} ({n_images} of the 291 T91 + BSD200 images, the classic 291-image set; the other "
+                "29 are held out for validation; `PYTHONPATH=. python benchmarks/holdout_split.py` makes both "
+                "folders of links, seed 0)")
+    return f"{names} ({n_images} images; T91 + BSD200 is the classic 291-image set)"
+
+
+def checkpoint_line(checkpoint, config, result):
+    """The card's sentence on which weights ship and which images chose them."""
+    val = ", ".join(rel(v) for v in config["val"] or []) or "none"
+    held_out = "runs/split/holdout" in val
+    where = (f"held-out TRAINING images ({val}: whole images of T91 + BSD200 that the run never trained on, "
+             "made by `benchmarks/holdout_split.py`; Set5 chose nothing)" if held_out else
+             f"the validation images ({val})")
+    if checkpoint == "best":
+        return (f"* Checkpoint: the best epoch (`best.keras`, {result['best_val_psnr']:.2f} dB Y-PSNR) on {where}; "
+                f"the last epoch reached {result['val_psnr']:.2f} dB there (bicubic {result['bicubic_psnr']:.2f}).")
+    return (f"* Checkpoint: the run's final weights (`final.keras`); validation on {where}: "
+            f"{result['val_psnr']:.2f} dB (bicubic {result['bicubic_psnr']:.2f}).")
 
 
 def overrides_of(config):
@@ -65,6 +90,11 @@ def main(argv=None):
     p.add_argument("--notes", default="", help="extra text for the card (Markdown)")
     p.add_argument("--dest", default=str(ROOT / "keras_sr" / "weights"), help="where the files go")
     p.add_argument("--machine", default="the shared 2-core CPU of the keras-sr dev machine (no GPU)")
+    p.add_argument("--checkpoint", choices=("final", "best"), default="final",
+                   help="final.keras, or best.keras (best epoch on the run's --val images; refused when "
+                        "those are the --set5 benchmark)")
+    p.add_argument("--time-limit", type=float, help="the run's --time-limit (seconds), for the card's command")
+    p.add_argument("--issue", default="9", help="issue number the target comes from (card label)")
     args = p.parse_args(argv)
 
     import keras
@@ -79,7 +109,11 @@ def main(argv=None):
     config = json.loads((run / "config.json").read_text())
     result = json.loads((run / "result.json").read_text())
     name, scale = config["model"], int(config["scale"])
-    model = keras.saving.load_model(run / "checkpoints" / "final.keras", compile=False, safe_mode=True)
+    val_dirs = [os.path.realpath(v) for v in config["val"] or []]
+    if args.checkpoint == "best" and (not val_dirs or os.path.realpath(args.set5) in val_dirs):
+        sys.exit(f"--checkpoint best needs a run validated on held-out training images, not "
+                 f"{', '.join(config['val'] or ['nothing'])}")
+    model = keras.saving.load_model(run / "checkpoints" / f"{args.checkpoint}.keras", compile=False, safe_mode=True)
     stem = f"{name}_x{scale}"
     wdir = Path(args.dest)
     build, training_file = {}, None
@@ -114,7 +148,7 @@ def main(argv=None):
     today = datetime.date.today().isoformat()
     params = model.count_params()
     target = "" if args.target is None else (
-        f"| target (issue #9) | ≥ {args.target:.2f} dB | | {'met' if sr['psnr'] >= args.target else 'NOT met'} |\n")
+        f"| target (issue #{args.issue}) | ≥ {args.target:.2f} dB | | {'met' if sr['psnr'] >= args.target else 'NOT met'} |\n")
     card = f"""# keras-sr {name} x{scale} ({'deploy form' if build.get('deploy') else 'as trained'})
 
 Weights keras-sr trained itself with `keras-sr train` (no other project's checkpoint is used or
@@ -122,16 +156,15 @@ derived from). Load with `keras_sr.models.build("{name}", scale={scale}, weights
 
 * File: `{weights_file.name}` ({weights_file.stat().st_size:,} bytes, SHA-256 `{digest}`),
   {params:,} parameters{' (re-parameterized from the training form; outputs agree within ' + f'{diff:.1e})' if build else ''}.
-* Data: {', '.join(rel(d) for d in config['data'])} ({n_images} images; T91 + BSD200 is the
-  classic 291-image set); HR patches with MATLAB bicubic LR made on the fly, random flips / 90° rotations.
+* Data: {data_line(config, n_images)}; HR patches with MATLAB bicubic LR made on the fly, random flips /
+  90° rotations{', Y channel (BT.601) only' if recipe['channels'] == 'y' else ''}.
 * Recipe: {recipe['loss']} loss{' + high-frequency L1 (weight ' + str(recipe['high_frequency_weight']) + ')' if recipe['high_frequency_weight'] else ''},
   Adam {recipe['learning_rate']:g} ({recipe['schedule']}{', x' + str(recipe['gamma']) + ' at steps ' + ', '.join(map(str, recipe['milestones'])) if recipe['schedule'] == 'multistep' else ''}),
   batch {recipe['batch_size']}, {recipe['hr_patch_size'] or recipe['patch_size'] * scale} px HR patches,
   {result['steps']:,} updates in {result['seconds'] / 60:.0f} min on {args.machine}.
   Recipe overrides: `{config_file}`{'; warm start from ' + rel(config['init_weights']) if config.get('init_weights') else ''}.
-* Command: `{train_command(config, run, config_file)}`
-{'* Training form (for `keras-sr train --init-weights`): `' + training_file + '`.' + chr(10) if training_file else ''}* Checkpoint: the run's final weights (`final.keras`), not the best validation epoch (the
-  validation images are Set5, the benchmark below).
+* Command: `{train_command(config, run, config_file, args.time_limit)}`
+{'* Training form (for `keras-sr train --init-weights`): `' + training_file + '`.' + chr(10) if training_file else ''}{checkpoint_line(args.checkpoint, config, result)}
 
 ## Set5 (Y, shave {scale}, MATLAB bicubic LR; measured {today})
 
@@ -150,7 +183,8 @@ derived from). Load with `keras_sr.models.build("{name}", scale={scale}, weights
                    "card": f"{stem}.md", "train_config": f"{stem}.train.json", "training_form": training_file,
                    "set5": {"psnr": round(sr["psnr"], 3), "ssim": round(sr["ssim"], 4),
                             "bicubic_psnr": round(bic["psnr"], 3), "bicubic_ssim": round(bic["ssim"], 4)},
-                   "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today}
+                   "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today,
+                   "checkpoint": args.checkpoint, "selected_on": [rel(v) for v in config["val"] or []]}
     atomic.write_text(index_path, json.dumps(dict(sorted(index.items())), indent=2) + "\n", overwrite=True)
     print(card)
 

@@ -29,6 +29,7 @@ TINY = {
     "srdensenet-hl": (4, {"num_blocks": 2, "num_layers": 2, "growth_rate": 4, "bottleneck_filters": 6}),
     "srdensenet-all": (4, {"num_blocks": 2, "num_layers": 2, "growth_rate": 4, "bottleneck_filters": 6}),
     "srresnet": (2, {"num_blocks": 2, "filters": 8}),
+    "srgan": (4, {"num_blocks": 1, "filters": 8}),
 }
 
 

@@ -199,16 +199,14 @@ def test_shipped_weights_beat_bicubic_on_a_photo(name, scale):
     """The real shipped files: they load, and beat MATLAB bicubic on a photo no run trained on."""
     from skimage import data as skdata
 
-    from keras_sr.data import matlab_imresize, modcrop, psnr_y
+    from keras_sr.evaluation import evaluate_image
     from keras_sr.inference import load_predictor
 
-    hr = modcrop(skdata.coffee(), scale * 2)  # coffee is in neither T91 nor BSD200
-    lr = matlab_imresize(hr, 1.0 / scale)
-    sr = load_predictor(name, scale=scale, weights="default")(lr.astype("float32") / 255.0)
-    bicubic = matlab_imresize(lr, float(scale))
-    gain = psnr_y(np.clip(np.floor(sr * 255 + 0.5), 0, 255).astype("uint8"), hr, shave=scale) - \
-        psnr_y(bicubic, hr, shave=scale)
-    assert gain > 0.3, f"{name} x{scale}: {gain:+.2f} dB over bicubic"
+    # coffee is in neither T91 nor BSD200; the benchmark protocol (Y, shave = scale), Y models too
+    result = evaluate_image(load_predictor(name, scale=scale, weights="default"), skdata.coffee(), scale)
+    gain = result["psnr"] - result["psnr_bicubic"]
+    # SRGAN trades PSNR for texture (the issue exempts it from the bicubic margins)
+    assert gain > (0.0 if name == "srgan" else 0.3), f"{name} x{scale}: {gain:+.2f} dB over bicubic"
 
 
 @pytest.mark.parametrize("name,scale", _shipped_params())
@@ -222,3 +220,52 @@ def test_shipped_weights_reproduce_their_card_on_set5(name, scale):
     card = weights.entry(name, scale)["set5"]
     assert result["psnr"] == pytest.approx(card["psnr"], abs=0.005)
     assert result["ssim"] == pytest.approx(card["ssim"], abs=0.0005)
+
+
+needs_srgan = pytest.mark.skipif(not {("srgan", 4), ("srresnet", 4)} <= set(weights.shipped()),
+                                 reason="SRGAN and SRResNet x4 weights are not both shipped")
+
+
+@needs_srgan
+def test_shipped_srgan_has_texture_closer_to_hr_than_srresnet():
+    """SRGAN's card: per Set5 image, var(Laplacian) of the output over HR's is nearer 1 for SRGAN."""
+    import keras_sr
+    from conftest import shared_path
+    from keras_sr.data import list_image_files, matlab_imresize, modcrop, read_image, texture_ratio
+    from keras_sr.inference import load_predictor
+
+    set5 = shared_path("data", "Set5", "HR")
+    predict = {n: load_predictor(n, scale=4, weights="default") for n in ("srresnet", "srgan")}
+    for path in list_image_files(str(set5)):
+        hr = modcrop(read_image(path), 4)
+        lr = matlab_imresize(hr, 0.25).astype("float32") / 255.0
+        ratio = {n: texture_ratio(p(lr), hr, scale=4) for n, p in predict.items()}
+        assert abs(np.log(ratio["srgan"])) < abs(np.log(ratio["srresnet"])), f"{path}: {ratio}"
+    assert keras_sr.weights.entry("srgan", 4)["set5"]["psnr"] > keras_sr.weights.entry("srgan", 4)["set5"][
+        "bicubic_psnr"]
+
+
+@needs_srgan
+def test_upscale_with_srgan_works_out_of_the_box(tmp_path, capsys):
+    from skimage import data as skdata
+
+    from keras_sr.data import write_image
+
+    write_image(str(tmp_path / "cat.png"), skdata.chelsea()[100:140, 200:248])
+    out = tmp_path / "cat_x4.png"
+    assert main(["upscale", str(tmp_path / "cat.png"), "-o", str(out), "--model", "srgan", "--scale", "4"]) == 0
+    assert "srgan x4" in capsys.readouterr().out
+    assert read_image(out).shape == (160, 192, 3)
+
+
+def test_texture_ratio_is_one_for_hr_and_below_one_for_a_blur():
+    from skimage import data as skdata
+
+    from keras_sr.data import matlab_imresize, texture_ratio
+
+    hr = skdata.astronaut()[:128, :128]
+    assert texture_ratio(hr, hr, scale=4) == pytest.approx(1.0)
+    blurred = matlab_imresize(matlab_imresize(hr, 0.25), 4.0)
+    assert 0 < texture_ratio(blurred, hr, scale=4) < 0.5
+    noisy = np.clip(hr + np.random.default_rng(0).normal(0, 20, hr.shape), 0, 255).astype("uint8")
+    assert texture_ratio(noisy, hr, scale=4) > 1.0

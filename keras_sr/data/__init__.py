@@ -16,7 +16,7 @@ from keras_sr.data.degradations import (Degradation, degrade, jpeg_numpy, parse_
 from keras_sr.data.imresize import contributions, cubic, matlab_imresize, matlab_imresize_tf
 from keras_sr.data.io import (IMAGE_EXTENSIONS, ImageReadError, list_image_files, load_image,
                               read_image, write_image)
-from keras_sr.data.metrics import PSNR, SSIM, modcrop, psnr, psnr_y, shave, ssim, ssim_y
+from keras_sr.data.metrics import PSNR, SSIM, modcrop, psnr, psnr_y, shave, ssim, ssim_y, texture_ratio
 from keras_sr.data.pipeline import evaluation_dataset, training_dataset
 from keras_sr.data.split import hold_out
 
@@ -24,5 +24,6 @@ __all__ = [
     "Degradation", "IMAGE_EXTENSIONS", "ImageReadError", "PSNR", "SSIM", "contributions", "cubic", "degrade",
     "evaluation_dataset", "hold_out", "jpeg_numpy", "list_image_files", "load_image", "matlab_imresize",
     "matlab_imresize_tf", "modcrop", "parse_degradation", "psnr", "psnr_y", "read_image", "rgb_to_y",
-    "rgb_to_ycbcr", "shave", "ssim", "ssim_y", "training_dataset", "write_image", "y_levels", "ycbcr_to_rgb",
+    "rgb_to_ycbcr", "shave", "ssim", "ssim_y", "texture_ratio", "training_dataset", "write_image", "y_levels",
+    "ycbcr_to_rgb",
 ]

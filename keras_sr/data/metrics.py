@@ -137,6 +137,28 @@ def ssim_y(sr, hr, scale=1, shave=None, value_range=(0.0, 1.0)):
     return ssim(sr, hr, scale, shave, "y", value_range)
 
 
+def texture_ratio(sr, hr, scale=1, shave=None, value_range=(0.0, 1.0)):
+    """High-frequency energy of SR relative to HR: ``var(∇²Y_sr) / var(∇²Y_hr)``.
+
+    A texture measure that needs no trained network (SRGAN's model card): 1 means the SR
+    image has as much fine detail as HR; MSE-trained networks, which average plausible
+    textures away, give well under 1; noise or ringing can give more. ``∇²`` is the
+    4-neighbour discrete Laplacian on MATLAB Y levels (0..255) after :func:`modcrop` and
+    :func:`shave` (the PSNR protocol, same arguments as :func:`psnr`). A float > 0.
+    """
+    sr, hr = _prepare(sr, hr, scale, shave, "y", value_range)
+
+    def laplacian_variance(y):
+        y = y[..., 0]
+        lap = y[1:-1, :-2] + y[1:-1, 2:] + y[:-2, 1:-1] + y[2:, 1:-1] - 4 * y[1:-1, 1:-1]
+        return float(np.var(lap))
+
+    reference = laplacian_variance(hr)
+    if reference == 0:
+        raise ValueError("texture_ratio: the HR image is flat (no high frequencies to compare with)")
+    return laplacian_variance(sr) / reference
+
+
 # ---- Keras metrics (keras.ops; batches (B, H, W, C)) ----
 
 class _ImageMetric(keras.metrics.Metric):

@@ -13,6 +13,15 @@ PRESETS = {
         "description": "SRResNet: 16 BN residual blocks, PReLU, sub-pixel upsampling, 9x9 head/tail",
         "reference": "Ledig et al., CVPR 2017, Fig. 4; Lornatang/SRGAN-PyTorch model.py (SPECS §4.1)",
     },
+    # The same network under the name of the weights it carries: SRGAN's generator is an
+    # SRResNet trained adversarially, so `build("srgan", scale=4, weights="default")` (and
+    # `keras-sr upscale --model srgan`) find the SRGAN weights, `build("srresnet", ...)` the MSE ones.
+    "srgan": {
+        "arch": "srresnet", "scales": (2, 4),
+        "config": {"num_blocks": 16, "filters": 64, "activation": "prelu"},
+        "description": "SRGAN generator: the SRResNet network, for weights trained with SRGAN's adversarial loss",
+        "reference": "Ledig et al., CVPR 2017, §2.2/3.2 (SPECS §4.3)",
+    },
 }
 
 DISCRIMINATOR_PRESETS = {

@@ -42,7 +42,8 @@ class SRGAN(keras.Model):
             ``input_size`` = the HR patch side).
         content_model: VGG-preprocessed images -> features
             (:func:`~keras_sr.training.losses.vgg19_content_model`). Frozen; its weights are
-            saved with the model.
+            saved with the model. ``None``: no feature loss, the paper's SRGAN-MSE (its
+            Table 1: MSE content + 1e-3 adversarial) with ``pixel_weight=1`` and MSE ×4.
         feature_scale: features are divided by it before the MSE (12.75).
         adversarial_weight: weight of the generator's BCE (1e-3).
         pixel_weight: weight of an extra pixel loss (0 = the paper's SRGAN).
@@ -56,8 +57,11 @@ class SRGAN(keras.Model):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
+        if content_model is None and not pixel_weight:
+            raise ValueError("SRGAN without a content network (SRGAN-MSE) needs pixel_weight > 0")
         self.content_model = content_model
-        self.content_model.trainable = False
+        if content_model is not None:
+            self.content_model.trainable = False
         self.feature_scale = float(feature_scale)
         self.adversarial_weight = float(adversarial_weight)
         self.pixel_weight = float(pixel_weight)
@@ -104,7 +108,8 @@ class SRGAN(keras.Model):
                      jit_compile=config.get("jit_compile", "auto"))
 
     def _generator_losses(self, hr, sr, fake_logits):
-        content = content_loss(self.content_model, hr, sr, self.feature_scale)
+        content = (ops.zeros((), "float32") if self.content_model is None
+                   else content_loss(self.content_model, hr, sr, self.feature_scale))
         adversarial = self.bce(ops.ones_like(fake_logits), fake_logits)
         pixel = self.pixel_loss(hr, sr)
         total = content + self.adversarial_weight * adversarial
@@ -171,7 +176,7 @@ class SRGAN(keras.Model):
     def from_config(cls, config):
         config = dict(config)
         for key in ("generator", "discriminator", "content_model"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+            config[key] = None if config[key] is None else keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
 
@@ -207,7 +212,8 @@ def build_srgan(scale=4, hr_patch_size=96, generator=None, vgg_weights="imagenet
         generator: see :func:`load_generator` (a trained SRResNet in the paper).
         vgg_weights: ``"imagenet"`` (Keras cache; clear error if absent unless
             ``allow_download``), a weights file path, or ``None`` (random VGG: tests only).
-        content_layer: VGG19 feature layer (``block5_conv4``).
+        content_layer: VGG19 feature layer (``block5_conv4``); ``None``: no VGG at all
+            (SRGAN-MSE, needs ``pixel_weight`` > 0; ``vgg_weights`` is then not read).
         content_model: a ready content network instead of VGG19 (tests, other features).
         generator_overrides, discriminator_overrides: builder arguments.
         **kwargs: :class:`SRGAN` arguments (``adversarial_weight``, ``pixel_weight``, …).
@@ -217,6 +223,6 @@ def build_srgan(scale=4, hr_patch_size=96, generator=None, vgg_weights="imagenet
 
     gen = load_generator(generator, scale, **(generator_overrides or {}))
     disc = models.build(discriminator, **{"input_size": int(hr_patch_size), **(discriminator_overrides or {})})
-    if content_model is None:
+    if content_model is None and content_layer is not None:
         content_model = vgg19_content_model(vgg_weights, content_layer, allow_download=allow_download)
     return SRGAN(gen, disc, content_model, name="srgan", **kwargs)
