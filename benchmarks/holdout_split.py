@@ -21,15 +21,11 @@ TRAIN = ROOT.parent / "shared" / "data" / "train"
 
 
 def split(files, fraction, seed):
-    """(train, holdout) lists: ``round(fraction * len(files))`` (at least 1) whole images held out."""
-    import numpy as np
+    """(train, holdout) lists: ``round(fraction * len(files))`` (at least 1) whole images held
+    out — the rule of ``keras-sr train --val-split`` (:func:`keras_sr.data.split.split_names`)."""
+    from keras_sr.data.split import split_names
 
-    if not 0 < fraction < 1:
-        raise ValueError(f"--fraction must be in (0, 1), got {fraction}")
-    files = sorted(files)
-    n_hold = max(1, round(fraction * len(files)))
-    picked = set(np.random.default_rng(seed).permutation(len(files))[:n_hold].tolist())
-    return ([f for i, f in enumerate(files) if i not in picked], [f for i, f in enumerate(files) if i in picked])
+    return split_names(files, fraction, seed, what="--fraction")
 
 
 def main(argv=None):

@@ -23,12 +23,17 @@ def hold_out(sources, fraction, seed=0):
     Raises:
         ValueError: ``fraction`` outside (0, 1), or a split that leaves no training image.
     """
+    return split_names(list_image_files(sources), fraction, seed)
+
+
+def split_names(names, fraction, seed=0, what="val_split"):
+    """:func:`hold_out` on a list of names (paths or labels): ``(kept, held_out)``, each
+    sorted; the choice depends only on the sorted, de-duplicated names and ``seed``."""
     if not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
-        raise ValueError(f"val_split must be a fraction in (0, 1), got {fraction!r}")
-    files = sorted(set(list_image_files(sources)))
-    count = max(1, int(round(fraction * len(files))))
-    if count >= len(files):
-        raise ValueError(f"val_split {fraction} of {len(files)} training image(s) leaves none to train on")
-    order = np.random.default_rng(int(seed)).permutation(len(files))
-    held = set(order[:count].tolist())
-    return ([f for i, f in enumerate(files) if i not in held], [f for i, f in enumerate(files) if i in held])
+        raise ValueError(f"{what} must be a fraction in (0, 1), got {fraction!r}")
+    names = sorted(set(names))
+    count = max(1, int(round(fraction * len(names))))
+    if count >= len(names):
+        raise ValueError(f"{what} {fraction} of {len(names)} training image(s) leaves none to train on")
+    held = set(np.random.default_rng(int(seed)).permutation(len(names))[:count].tolist())
+    return ([f for i, f in enumerate(names) if i not in held], [f for i, f in enumerate(names) if i in held])
