@@ -17,7 +17,6 @@ Measured 2026-11-26 for the README ("Measured": border band).
 
 import argparse
 import os
-import platform
 import sys
 import time
 
@@ -25,6 +24,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import numpy as np  # noqa: E402
+
+from keras_sr.utils.machine import cpu_flags
 
 SET5 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "Set5", "HR")
 MODES = (None, "symmetric", "reflect")
@@ -57,13 +58,6 @@ def images(quick):
     return out
 
 
-def cpu_flags():
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next(line for line in f if line.startswith("flags")).split()
-        return " ".join(x for x in ("avx2", "fma", "avx512f", "avx512_vnni", "amx_int8") if x in flags)
-    except (OSError, StopIteration):
-        return platform.processor()
 
 
 def main(argv=None):

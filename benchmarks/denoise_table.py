@@ -21,6 +21,8 @@ import platform
 import time
 from pathlib import Path
 
+from keras_sr.utils.machine import cpu_flags
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,13 +30,6 @@ SHARED = ROOT.parent / "shared" / "data"
 PHOTOS = ("camera", "astronaut", "coffee", "chelsea")
 
 
-def cpu_flags():
-    try:
-        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
-    except (OSError, StopIteration):
-        return platform.processor() or "unknown"
-    keep = ("fma", "avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "amx_bf16", "amx_tile")
-    return " ".join(f for f in keep if f in flags)
 
 
 def centre(img, crop):

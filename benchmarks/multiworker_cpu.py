@@ -24,16 +24,9 @@ import sys
 import tempfile
 import time
 
+from keras_sr.utils.machine import cpu_flags
 
-def cpu_flags():
-    """The CPU's SIMD flags that matter to TensorFlow (from /proc/cpuinfo)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
-    except OSError:
-        return []
-    keep = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "amx_bf16", "amx_tile")
-    return [f for f in keep if f in flags]
+
 
 
 def make_images(folder, count=6, size=96):
@@ -99,7 +92,7 @@ def main():
     if args.data is None:
         args.data = os.path.join(tmp, "hr")
         make_images(args.data)
-    common = {"date": datetime.date.today().isoformat(), "cpu_flags": cpu_flags(), "cpus": os.cpu_count(),
+    common = {"date": datetime.date.today().isoformat(), "cpu_flags": cpu_flags().split(), "cpus": os.cpu_count(),
               "model": f"edsr-baseline {args.blocks}x{args.filters}", "scale": 2, "global_batch": args.batch,
               "lr_patch": args.patch, "steps": args.steps, "warmup": args.warmup}
     rows = []

@@ -54,12 +54,9 @@ def main(argv=None):
             row[spec] = (round(d["datasets"][0]["psnr"], 2), round(d["datasets"][0]["ssim"], 4))
         rows.append(row)
         print(label, {k: v for k, v in row.items() if k != "model"}, flush=True)
-    flags = ""
-    try:
-        cpu = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
-        flags = " ".join(f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "amx_int8") if f in cpu)
-    except (OSError, StopIteration):
-        pass
+    from keras_sr.utils.machine import cpu_flags
+
+    flags = cpu_flags()
     print(f"\nSet5 x2, Y, shave 2; measured {datetime.date.today()} on {os.cpu_count()} CPU cores ({flags}; "
           f"{platform.machine()}), {time.time() - started:.0f} s\n")
     print("| Model | " + " | ".join(f"`{s}` LR" for s in specs) + " |")

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from keras_sr.utils.machine import cpu_flags
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -40,15 +42,6 @@ CONTESTANTS = {
 }
 
 
-def cpu_flags():
-    """The SIMD flags that matter for CPU timings (from /proc/cpuinfo; empty elsewhere)."""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return ""
-    flags = next((line.split(":", 1)[1].split() for line in text.splitlines() if line.startswith("flags")), [])
-    keep = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8")
-    return " ".join(f for f in keep if f in flags)
 
 
 def probe_rate(model, scale, data, config, variant, steps=30):

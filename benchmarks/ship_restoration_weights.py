@@ -19,9 +19,10 @@ import datetime
 import hashlib
 import json
 import os
-import platform
 import tempfile
 from pathlib import Path
+
+from keras_sr.utils.machine import cpu_flags
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -33,13 +34,6 @@ def rel(path):
     return os.path.relpath(os.path.abspath(path), ROOT)
 
 
-def cpu_flags():
-    try:
-        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
-    except (OSError, StopIteration):
-        return platform.processor() or "unknown"
-    keep = ("fma", "avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8", "amx_bf16", "amx_tile")
-    return " ".join(f for f in keep if f in flags)
 
 
 def main(argv=None):
