@@ -52,10 +52,16 @@ HAVE_SHARED = (SHARED / "data").is_dir()
 
 SUBSTITUTIONS = [
     # the CLI of this checkout, run by this interpreter (the console script may belong to another install)
-    (r"^(\.venv/bin/)?keras-sr\b", "{python} -m keras_sr.cli", "this checkout's CLI in the test's interpreter"),
+    (r"(?:^|(?<=do ))(\.venv/bin/)?keras-sr\b", "{python} -m keras_sr.cli",
+     "this checkout's CLI in the test's interpreter (also inside a shell `for ...; do` loop)"),
+    (r"^python -(m keras_sr|c)\b", r"{python} -\1", "the test's interpreter (python may be another install)"),
+    (r"^(nice -n 19 env )?PYTHONPATH=\. python benchmarks/", r"\1{python} {repo}/benchmarks/",
+     "the benchmark scripts of this checkout, in the test's interpreter"),
     (r"^python3? export/export\.py\b", "{python} {repo}/export/export.py", "the script of this checkout"),
     # long runs -> a few steps
     (r"--steps 300000\b", "--steps 2", "long step count"),
+    (r"--steps (2000|20000)\b", "--steps 2", "long step count"),
+    (r"--steps-per-epoch 500\b", "--steps-per-epoch 1", "long epochs"),
     (r"--epochs 100\b", "--epochs 1 --steps-per-epoch 2", "long step count"),
     (r"batch_size=32\b", "batch_size=2", "large batch"),
     (r"steps_per_epoch=1000\b", "steps_per_epoch=2", "long step count"),
@@ -87,6 +93,10 @@ NOT_RUN = [
     (r"\bpip install\b", "installs packages: CI's own step; this test runs inside that environment"),
     (r"-m pytest\b", "the test command itself: running it here would recurse"),
     (r"^jupyter lab\b", "starts an interactive server"),
+    (r"train_zoo\.py --budget-minutes\b", "the GPU campaign: hours of training that writes into keras_sr/weights; "
+                                           "tests/test_train_zoo.py runs this script on a tiny plan"),
+    (r"recipe_race\.py --minutes 8\b", "a 40-minute benchmark (4 runs of 8 min) whose table is in the README; the "
+                                        "paper and fast recipes it races are tested in tests/test_recipes_fast.py"),
     (r"^papermill\b", "papermill is no keras-sr dependency; tests/test_notebooks.py executes the notebooks "
                       "with their parameters cell overridden the same way"),
 ]
@@ -245,7 +255,10 @@ def test_readme_commands_and_snippets_run(doc, workdir):
             continue
         cmd = substitute(command, places, USED_SUBS)
         expected = next((rc for p, rc in EXPECTED_EXIT.items() if re.search(p, cmd)), 0)
-        proc = subprocess.run(shlex.split(cmd), cwd=root, env=_env(), capture_output=True, text=True, timeout=900)
+        shell = bool(re.search(r"[;&|$]|^for ", cmd))  # a loop or `&`: the reader's shell runs it
+        proc = subprocess.run(cmd if shell else shlex.split(cmd), shell=shell,
+                              executable="/bin/bash" if shell else None, cwd=root, env=_env(),
+                              capture_output=True, text=True, timeout=900)
         ran.append(cmd)
         if proc.returncode != expected:
             failures.append(f"{doc}:{line} `{command}`\n  ran: {cmd}\n  exit {proc.returncode} (expected "
