@@ -52,7 +52,7 @@ def test_onnx_that_differs_from_keras_is_not_written(tiny_rt4ksr, tmp_path, monk
 
 
 def test_cli_export_onnx_and_missing_extra(tmp_path, monkeypatch, capsys):
-    args = ["export", "--model", "edsr-baseline", "--scale", "2", "--set", "num_blocks=1",
+    args = ["export", "--model", "edsr-baseline", "--scale", "2", "--weights", "none", "--set", "num_blocks=1",
             "--set", "filters=8", "--formats", "onnx", "--input-size", "32x24", "--parity-images", "1",
             "--out", str(tmp_path / "out")]
     assert main(args) == 0

@@ -28,12 +28,12 @@ def one_line_error(capsys, *needles):
 def test_choice_is_shipped_weights_or_a_refusal_naming_both_ways_out():
     assert choose("rt4ksr", 2) == Choice("rt4ksr", 2, "default")
     assert choose(None, None, None, "rt4ksr", 2) == Choice("rt4ksr", 2, "default")
-    with pytest.raises(ValueError, match="srcnn x2 has no shipped weights") as exc:
-        choose("srcnn", 2)
+    with pytest.raises(ValueError, match="rednet10 x3 has no shipped weights") as exc:
+        choose("rednet10", 3)
     assert "--weights FILE" in str(exc.value) and "--weights none" in str(exc.value)
-    untrained = choose("srcnn", 2, "none")
+    untrained = choose("rednet10", 3, "none")
     assert untrained.untrained and untrained.weights is None and "untrained" in untrained.note
-    assert choose("srcnn", 2, "run/best.keras") == Choice("srcnn", 2, "run/best.keras")
+    assert choose("rednet10", 3, "run/best.keras") == Choice("rednet10", 3, "run/best.keras")
     assert choose("bicubic", 3, "none") == Choice("bicubic", 3)
 
 
@@ -108,11 +108,11 @@ def test_untrained_runs_only_when_asked_and_says_so(tmp_path, capsys):
     folder = tmp_path / "hr"
     folder.mkdir()
     Image.fromarray(skdata.astronaut()[100:148, 180:228]).save(folder / "a.png")
-    base = ["eval", "--data", str(folder), "--scale", "2", "--model", "srcnn"]
+    base = ["eval", "--data", str(folder), "--scale", "3", "--model", "rednet10"]  # no shipped x3
     assert main(base) == 2
     one_line_error(capsys, "--weights FILE", "--weights none")
     assert main(base + ["--weights", "none"]) == 0
-    assert "srcnn x2, Y channel, shave 2 (untrained: random weights (--weights none))" in capsys.readouterr().out
+    assert "rednet10 x3, Y channel, shave 3 (untrained: random weights (--weights none))" in capsys.readouterr().out
     assert main(["upscale", str(folder / "a.png"), "-o", str(tmp_path / "o.png"), "--scale", "5"]) == 2
     err = one_line_error(capsys, "does not support scale 5")
     assert "--weights" not in err
@@ -173,3 +173,16 @@ def test_savedmodel_folder_runs_in_eval_and_upscale(tmp_path, rng):
     fixed = inference.load_predictor(str(tmp_path / "fixed"), scale=2)
     with pytest.raises(ValueError, match="fixed-shape export for 10x8"):
         fixed(lr)
+
+
+def test_shipped_weights_refuse_a_model_changed_by_overrides(capsys):
+    # a 1-block EDSR-baseline would take the first layers of the shipped 16-block file and
+    # silently drop the rest: refused, for the registry and for the CLI
+    from keras_sr import models
+
+    with pytest.raises(ValueError, match="num_blocks=1 builds another model"):
+        models.build("edsr-baseline", scale=2, weights="default", num_blocks=1)
+    assert models.build("rt4ksr", scale=2, weights="default", deploy=True).count_params() > 0  # as shipped
+    assert main(["export", "--model", "edsr-baseline", "--scale", "2", "--set", "num_blocks=1",
+                 "--formats", "fp32", "--out", "unused"]) == 2
+    one_line_error(capsys, "builds another model", "--weights none")

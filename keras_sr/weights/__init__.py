@@ -90,11 +90,19 @@ def build_options(name, scale, overrides):
     """Builder options for the shipped weights: the entry's, checked against ``overrides``.
 
     Raises:
-        ValueError: an override contradicts what the shipped file was trained with.
+        ValueError: an override contradicts what the shipped file was trained with, or builds
+            another model than the shipped one (its weights would load only in part).
     """
     options = entry(name, scale)["build"]
+    from keras_sr.models import get_preset
+
+    preset = get_preset(name)["config"]
     for key, value in overrides.items():
         if key in options and options[key] != value:
             raise ValueError(f"the shipped {name} x{scale} weights need {key}={options[key]!r}, "
                              f"not {key}={value!r}")
+        if key not in options and (key not in preset or preset[key] != value):
+            # another model than the shipped one: its weights would load only in part, silently
+            raise ValueError(f"the shipped {name} x{scale} weights fit the preset as shipped; {key}={value!r} "
+                             "builds another model: pass weights=None (--weights none) or your own file")
     return {**options, **overrides}
