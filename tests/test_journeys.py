@@ -144,8 +144,9 @@ def commands(work, runs):
              "export": lambda tag: ["--formats", "fp32", *small, "--out", out / f"exp_{tag}"]}
     for verb, tail in tails.items():
         cmds[f"{verb} shipped"] = [verb, "--model", "rt4ksr", "--scale", "2", *tail("shipped")]
-        cmds[f"{verb} refused"] = [verb, "--model", "srcnn", "--scale", "2", *tail("refused")]
-        cmds[f"{verb} none"] = [verb, "--model", "srcnn", "--scale", "2", "--weights", "none", *tail("none")]
+        # rednet10 ships x2 and x4 weights, not x3
+        cmds[f"{verb} refused"] = [verb, "--model", "rednet10", "--scale", "3", *tail("refused")]
+        cmds[f"{verb} none"] = [verb, "--model", "rednet10", "--scale", "3", "--weights", "none", *tail("none")]
     cmds["upscale shipped path"] = ["upscale", photo, "-o", out / "sp.png", "--model", "rt4ksr", "--scale", "2",
                                     "--weights", SHIPPED / "rt4ksr_x2.weights.h5"]
     cmds["eval shipped path"] = ["eval", "--model", "rt4ksr", "--scale", "2", "--data", val,
@@ -194,7 +195,7 @@ def test_training_output_is_plain_quiet_and_warns_in_one_line(runs):
         for startup_line in ("oneDNN custom operations are on", "cpu_feature_guard", "absl::InitializeLog"):
             assert startup_line not in proc.stderr, proc.stderr  # TensorFlow's import noise is hidden
         skips = [line for line in proc.stderr.splitlines() if "tiny.png" in line]
-        assert skips and all(line.startswith("keras-sr: warning: skipping") for line in skips), proc.stderr
+        assert skips and all(line.startswith("keras-sr: warning: skipped") for line in skips), proc.stderr
         assert "warnings.warn" not in proc.stderr and ".py:" not in proc.stderr, proc.stderr
         assert (ckpt / "best.keras").is_file() and (ckpt / "final.keras").is_file()
     assert (runs["gan"][0] / "final_discriminator.keras").is_file()
