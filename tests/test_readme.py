@@ -128,7 +128,8 @@ def blocks(doc):
 
 
 def commands(doc):
-    """``[(line, command)]``: every command of the bash blocks (normalized by shlex, comments dropped)."""
+    """``[(line, command)]``: every command of the bash blocks (normalized by shlex, comments dropped;
+    a loop or a line with ``;``/``&``/``|`` kept as written, for bash)."""
     out = []
     for start, lang, text in blocks(doc):
         if lang != "bash":
@@ -140,6 +141,10 @@ def commands(doc):
             if line.rstrip().endswith("\\"):
                 continue
             tokens = shlex.split(logical, comments=True)
+            if logical.lstrip().startswith("for ") or any(t in (";", "&", "|") or t.endswith(";") for t in tokens):
+                out.append((first, logical.split(" #")[0].strip()))  # shell syntax: run as written, by bash
+                logical, first = "", None
+                continue
             part = []
             for tok in tokens + ["&&"]:
                 if tok == "&&":
