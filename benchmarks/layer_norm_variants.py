@@ -22,17 +22,6 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _finish(self, centered, variance):
-    from keras import ops
-
-    y = centered * ops.rsqrt(variance + self.epsilon)
-    if self.scale:
-        y = y * ops.cast(self.gamma, y.dtype)
-    if self.center:
-        y = y + ops.cast(self.beta, y.dtype)
-    return y
-
-
 def conv_stats(self, inputs):
     from keras import ops
 
@@ -40,7 +29,7 @@ def conv_stats(self, inputs):
     c = x.shape[-1]
     mean_kernel = np.full((1, 1, c, 1), 1.0 / c, "float32")
     centered = x - ops.conv(x, mean_kernel, padding="same")
-    return _finish(self, centered, ops.conv(ops.square(centered), mean_kernel, padding="same"))
+    return self.normalize(centered, ops.conv(ops.square(centered), mean_kernel, padding="same"))
 
 
 def conv_centring(self, inputs):
@@ -50,7 +39,7 @@ def conv_centring(self, inputs):
     c = x.shape[-1]
     centered = ops.conv(x, (np.eye(c, dtype="float32") - 1.0 / c)[None, None], padding="same")
     variance = ops.conv(ops.square(centered), np.full((1, 1, c, c), 1.0 / c, "float32"), padding="same")
-    return _finish(self, centered, variance)
+    return self.normalize(centered, variance)
 
 
 def main():

@@ -28,6 +28,11 @@ class ChannelLayerNorm(keras.layers.LayerNormalization):
         mean = ops.mean(x, axis=-1, keepdims=True)
         centered = x - mean
         variance = ops.mean(ops.square(centered), axis=-1, keepdims=True)
+        return self.normalize(centered, variance)
+
+    def normalize(self, centered, variance):
+        """``centered / sqrt(variance + eps)`` with the affine (``gamma``, ``beta``) applied:
+        the part every way of computing the channel statistics shares."""
         y = centered * ops.rsqrt(variance + self.epsilon)
         if self.scale:
             y = y * ops.cast(self.gamma, y.dtype)
