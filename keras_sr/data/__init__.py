@@ -10,15 +10,20 @@ YCbCr, benchmark PSNR/SSIM, tf.data pipelines.
         print(data.psnr_y(sr.numpy(), hr[0].numpy(), scale=2))
 """
 
-from keras_sr.data.color import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
-from keras_sr.data.degradations import (Degradation, degrade, jpeg_numpy, parse_degradation,
-                                        y_levels)
-from keras_sr.data.imresize import contributions, cubic, matlab_imresize, matlab_imresize_tf
-from keras_sr.data.io import (IMAGE_EXTENSIONS, ImageReadError, list_image_files, load_image,
-                              read_image, write_image)
-from keras_sr.data.metrics import PSNR, SSIM, modcrop, psnr, psnr_y, shave, ssim, ssim_y, texture_ratio
-from keras_sr.data.pipeline import evaluation_dataset, training_dataset
-from keras_sr.data.split import hold_out
+import importlib
+
+# public name -> submodule. Loaded on first use: the numpy parts (imresize, metrics, split,
+# io, color) work without TensorFlow (a JAX-only install); tf.data pipelines import it.
+_NAMES = {
+    "color": ("rgb_to_y", "rgb_to_ycbcr", "ycbcr_to_rgb"),
+    "degradations": ("Degradation", "degrade", "jpeg_numpy", "parse_degradation", "y_levels"),
+    "imresize": ("contributions", "cubic", "matlab_imresize", "matlab_imresize_tf"),
+    "io": ("IMAGE_EXTENSIONS", "ImageReadError", "list_image_files", "load_image", "read_image", "write_image"),
+    "metrics": ("PSNR", "SSIM", "modcrop", "psnr", "psnr_y", "shave", "ssim", "ssim_y", "texture_ratio"),
+    "pipeline": ("evaluation_dataset", "training_dataset"),
+    "split": ("hold_out",),
+}
+_MODULE_OF = {name: module for module, names in _NAMES.items() for name in names}
 
 __all__ = [
     "Degradation", "IMAGE_EXTENSIONS", "ImageReadError", "PSNR", "SSIM", "contributions", "cubic", "degrade",
@@ -27,3 +32,13 @@ __all__ = [
     "rgb_to_ycbcr", "shave", "ssim", "ssim_y", "texture_ratio", "training_dataset", "write_image", "y_levels",
     "ycbcr_to_rgb",
 ]
+
+
+def __getattr__(name):
+    if name in _MODULE_OF:
+        return getattr(importlib.import_module(f"keras_sr.data.{_MODULE_OF[name]}"), name)
+    raise AttributeError(f"module 'keras_sr.data' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_MODULE_OF))

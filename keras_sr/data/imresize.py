@@ -1,5 +1,8 @@
 """MATLAB-compatible bicubic ``imresize`` (numpy for evaluation, TensorFlow for ``tf.data``).
 
+The numpy half needs no TensorFlow (a JAX-only install resizes too); the TensorFlow half
+imports it on first use.
+
 SR benchmarks (EDSR, SRCNN, VDSR, ... ; SPECS §0.1/0.2) make LR images with MATLAB's
 ``imresize(img, 1/s, 'bicubic')``. MATLAB's algorithm (``imresize.m``):
 
@@ -21,7 +24,6 @@ import functools
 import math
 
 import numpy as np
-import tensorflow as tf
 
 KERNEL_WIDTH = 4.0
 
@@ -117,6 +119,8 @@ def matlab_imresize(img, scale=None, output_shape=None, antialiasing=True):
 # ---- TensorFlow: the same algorithm on dynamic shapes, usable inside tf.data.map ----
 
 def _cubic_tf(x):
+    import tensorflow as tf
+
     absx = tf.abs(x)
     absx2, absx3 = absx * absx, absx * absx * absx
     one = tf.cast(absx <= 1, x.dtype)
@@ -126,6 +130,8 @@ def _cubic_tf(x):
 
 def _contributions_tf(in_length, out_length, scale, dtype):
     """``contributions`` with tensors; all-zero taps are kept (they add nothing)."""
+    import tensorflow as tf
+
     scale = tf.cast(scale, tf.float64)
     antialias = scale < 1.0
     kernel_scale = tf.where(antialias, scale, tf.constant(1.0, tf.float64))
@@ -145,6 +151,8 @@ def _contributions_tf(in_length, out_length, scale, dtype):
 
 def _resize_rows_tf(img, out_length, scale, dtype):
     """Resize axis 0 of an (H, W, C) tensor: one (out, in) weight matrix times the image."""
+    import tensorflow as tf
+
     in_length = tf.shape(img)[0]
     weights, idx = _contributions_tf(in_length, out_length, scale, dtype)
     rows = tf.broadcast_to(tf.range(out_length)[:, None], tf.shape(idx))
@@ -189,6 +197,8 @@ def matlab_imresize_tf(img, scale=None, output_shape=None):
         MATLAB does, so it equals :func:`matlab_imresize` exactly; float16/32 images are
         computed in their dtype (float64 weights), float64 in float64.
     """
+    import tensorflow as tf
+
     img = tf.convert_to_tensor(img)
     if img.shape.rank != 3:
         raise ValueError(f"matlab_imresize_tf takes an (H, W, C) tensor, got shape {img.shape}")
