@@ -46,7 +46,8 @@ def main(argv=None):
 
     from keras_sr.data import matlab_imresize, write_image
     from keras_sr.inference import load_predictor
-    from keras_sr.upscaling import model_receptive_field, upscale
+    from keras_sr.inference import upscale
+    from keras_sr.inference.receptive_field import model_receptive_field
 
     keras.utils.set_random_seed(0)
     photo = skdata.astronaut()
