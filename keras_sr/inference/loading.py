@@ -9,6 +9,7 @@ import os
 
 from keras_sr.inference.model_info import infer_scale, input_multiple, output_scales, single_scale
 from keras_sr.inference.predictor import Predictor, bicubic_predictor, keras_function
+from keras_sr.inference.preset_weights import DEFAULT, UNTRAINED, preset_weights, warn_untrained
 from keras_sr.inference.savedmodel import is_savedmodel, savedmodel_predictor
 
 
@@ -35,14 +36,21 @@ def load_model(model, scale=None, weights=None, **overrides):
             writes: training checkpoints of every recipe, ``.training.keras`` files).
         scale: required for presets with several scales; picks the output of a
             multi-scale model (MDSR); checked against the model's own factor by callers.
-        weights: for a preset: ``None`` (fresh, untrained), ``"default"`` (shipped), a
-            ``.weights.h5`` (a shipped one by path builds the form it needs) or a
-            ``.keras`` file (the whole saved model is used); for a ``keras.Model``: a
-            weights file loaded into it. Not allowed with a model file.
+        weights: for a preset (:mod:`keras_sr.inference.preset_weights`): ``None`` or
+            ``"default"``: the weights keras-sr ships (a preset without any is refused
+            with a ``ValueError`` naming both ways out); a ``.weights.h5`` (a shipped one by
+            path builds the form it needs) or a ``.keras`` file (the whole saved model is
+            used); ``"none"``: untrained, said by an ``UntrainedModelWarning``. For a
+            ``keras.Model``: a weights file loaded into it. Not allowed with a model file.
         **overrides: builder options for a preset build (``num_blocks=4``).
 
     Returns:
         ``(keras.Model, name)``.
+
+    Raises:
+        ValueError: unknown preset, unsupported or missing scale, a preset without shipped
+            weights and without ``weights``, weights that do not fit.
+        FileNotFoundError: a missing model or weights file.
     """
     import keras
 
@@ -50,6 +58,9 @@ def load_model(model, scale=None, weights=None, **overrides):
                           and not os.fspath(weights or "").endswith(".keras")):
         raise ValueError("builder options (--set) apply to preset builds, not to model files")
     if isinstance(model, keras.Model):
+        if weights in (UNTRAINED, DEFAULT):
+            raise ValueError(f"weights={weights!r} applies to a preset name; pass the model's weights file, "
+                             f"or no weights to keep the model's own")
         if weights is not None:
             load_weights(model, weights)
         return single_scale(model, scale), model.name
@@ -69,6 +80,17 @@ def load_model(model, scale=None, weights=None, **overrides):
 
     models.get_preset(spec)  # unknown names: the registry's message
     scale = models.check_scale(spec, scale)  # unsupported scales: the registry's message
+    if scale is None and models.is_multi_scale(spec):
+        raise ValueError(f"model {spec!r} needs scale= (one of {', '.join(map(str, models.supported_scales(spec)))})")
+    if spec == "bicubic" or not models.supported_scales(spec):  # no weights / not an SR model
+        if spec == "bicubic" and weights not in (None, UNTRAINED, DEFAULT):
+            raise ValueError("model 'bicubic' has no weights; drop weights")
+        weights = None if spec == "bicubic" else weights
+    else:
+        weights = preset_weights(spec, scale, weights)
+        if weights == UNTRAINED:
+            warn_untrained(spec, scale)
+            weights = None
     if weights is not None and os.fspath(weights).endswith(".keras"):
         if not os.path.isfile(weights):
             raise FileNotFoundError(f"weights file {weights} not found")
@@ -113,13 +135,16 @@ def load_predictor(model, scale=None, weights=None):
         scale: the upscaling factor; required for presets with several scales; picks the
             output of a model with one per scale (MDSR); checked against a given model's
             own factor.
-        weights: optional ``.weights.h5`` (``model.load_weights``) or ``.keras`` file
-            (a whole saved model, used instead of a fresh build); for a preset,
-            ``"default"`` loads the weights keras-sr ships (:mod:`keras_sr.weights`).
+        weights: a ``.weights.h5`` (``model.load_weights``) or ``.keras`` file (a whole
+            saved model, used instead of a fresh build). For a preset, not given (or
+            ``"default"``) means the weights keras-sr ships (:mod:`keras_sr.weights`); a
+            preset without shipped weights is refused unless ``weights`` names a file, or
+            ``"none"`` asks for it untrained (an ``UntrainedModelWarning`` says so).
 
     Raises:
-        ValueError: unknown preset, unsupported scale (the registry's message), weights
-            of another architecture, a model whose factor is not ``scale``.
+        ValueError: unknown preset, unsupported scale (the registry's message), a preset
+            without shipped weights and without ``weights``, weights of another
+            architecture, a model whose factor is not ``scale``.
         FileNotFoundError: a missing model or weights file.
     """
     if isinstance(model, Predictor):

@@ -44,7 +44,9 @@ def receptive_field(model, scale=None, seed=0, max_size=4096):
 
     Args:
         model: anything :func:`keras_sr.inference.load_predictor` takes (a ``keras.Model``,
-            a preset name, ``"bicubic"``, a :class:`~keras_sr.inference.Predictor`).
+            a preset name, ``"bicubic"``, a :class:`~keras_sr.inference.Predictor`). A preset
+            name is measured on a fresh build: the radius is the architecture's, whatever
+            its weights.
         scale: the factor, for preset names.
         seed: random strips' seed.
         max_size: longest strip tried before giving up (``ValueError``: a model whose output
@@ -53,8 +55,12 @@ def receptive_field(model, scale=None, seed=0, max_size=4096):
     Returns:
         int radius r ≥ 0, a multiple of the model's input multiple.
     """
-    from keras_sr.inference.loading import load_predictor
+    from keras_sr.inference.loading import load_predictor, names_a_file
 
+    if isinstance(model, str) and model != "bicubic" and not names_a_file(model):
+        from keras_sr import models
+
+        model = models.build(model, scale=scale)
     predict = load_predictor(model, scale=scale)
     m, s, c = predict.multiple, predict.scale, predict.channels
     rng = np.random.default_rng(seed)
