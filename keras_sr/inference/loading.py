@@ -60,7 +60,7 @@ def load_model(model, scale=None, weights=None, **overrides):
     if isinstance(model, keras.Model):
         if weights in (UNTRAINED, DEFAULT):
             raise ValueError(f"weights={weights!r} applies to a preset name; pass the model's weights file, "
-                             f"or no weights to keep the model's own")
+                             "or no weights to keep the model's own")
         if weights is not None:
             load_weights(model, weights)
         return single_scale(model, scale), model.name
@@ -81,12 +81,11 @@ def load_model(model, scale=None, weights=None, **overrides):
     models.get_preset(spec)  # unknown names: the registry's message
     scale = models.check_scale(spec, scale)  # unsupported scales: the registry's message
     if scale is None and models.is_multi_scale(spec):
-        raise ValueError(f"model {spec!r} needs scale= (one of {', '.join(map(str, models.supported_scales(spec)))})")
-    if spec == "bicubic" or not models.supported_scales(spec):  # no weights / not an SR model
-        if spec == "bicubic" and weights not in (None, UNTRAINED, DEFAULT):
-            raise ValueError("model 'bicubic' has no weights; drop weights")
-        weights = None if spec == "bicubic" else weights
-    else:
+        scales = ", ".join(map(str, models.supported_scales(spec)))
+        raise ValueError(f"model {spec!r} needs scale= (one of {scales})")
+    if spec == "bicubic":
+        weights = _no_weights_for_bicubic(weights)
+    elif models.supported_scales(spec):  # an SR preset (not e.g. the SRGAN discriminator)
         weights = preset_weights(spec, scale, weights)
         if weights == UNTRAINED:
             warn_untrained(spec, scale)
@@ -96,6 +95,12 @@ def load_model(model, scale=None, weights=None, **overrides):
             raise FileNotFoundError(f"weights file {weights} not found")
         return single_scale(load_keras_file(os.fspath(weights)), scale), spec
     return single_scale(models.build(spec, scale=scale, weights=weights, **overrides), scale), spec
+
+
+def _no_weights_for_bicubic(weights):
+    """``None``: MATLAB bicubic has no weights (``"none"`` / ``"default"`` say the same); a file is refused."""
+    if weights not in (None, UNTRAINED, DEFAULT):
+        raise ValueError(f"model 'bicubic' has no weights; drop weights={weights!r}")
 
 
 def names_a_file(spec):
@@ -160,8 +165,7 @@ def load_predictor(model, scale=None, weights=None):
         if scale not in supported:
             raise ValueError(f"model 'bicubic' does not support scale {scale!r}; "
                              f"supported: {', '.join(map(str, supported))}")
-        if weights is not None:
-            raise ValueError("model 'bicubic' has no weights; drop the weights file")
+        _no_weights_for_bicubic(weights)
         return bicubic_predictor(scale)
     model, name = load_model(model, scale, weights)
     output_scales(model)  # not an SR model (e.g. a discriminator): say so
