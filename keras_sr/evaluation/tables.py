@@ -30,7 +30,9 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
             :class:`~keras_sr.inference.Predictor`.
         data_dirs: one folder or a list; each is a dataset (``DIR/HR/`` is used if present).
         scale: the SR factor.
-        weights: weights file for a preset name.
+        weights: for a preset name: not given for the weights keras-sr ships (a preset
+            without any is refused), a ``.weights.h5`` / ``.keras`` file, or ``"none"`` for
+            untrained (warns); see :func:`keras_sr.inference.load_predictor`.
         channel: ``"y"`` (the papers' tables) or ``"rgb"``.
         shave: border removed before the metrics; ``None`` means ``scale``.
         self_ensemble: the x8 geometric self-ensemble (EDSR+).

@@ -62,7 +62,9 @@ def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, sel
         image: (H, W) grey, (H, W, 1|3) or with alpha (H, W, 2|4); uint8, uint16 or float
             in [0, 1].
         scale: upscaling factor (required for presets with several scales).
-        weights: weights file for a preset (see ``load_predictor``).
+        weights: for a preset name: not given for the weights keras-sr ships (a preset
+            without any is refused), a ``.weights.h5`` / ``.keras`` file, or ``"none"`` for
+            untrained (warns); see :func:`keras_sr.inference.load_predictor`.
         tile: LR tile size (its core) in pixels, or ``None`` for the whole image at once.
         overlap: LR context pixels on each side of a tile; default: the model's measured
             receptive-field radius, which makes the result equal the whole-image one.
