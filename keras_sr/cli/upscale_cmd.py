@@ -76,8 +76,7 @@ def run(args):
         return shard.run_upscale(args)
 
     from keras_sr.data import write_image
-    from keras_sr.inference import load_predictor
-    from keras_sr.inference import upscale
+    from keras_sr.inference import load_predictor, upscale
     from keras_sr.inference.image_files import read_for_upscale
     from keras_sr.utils.progress import progress_bar
 
