@@ -47,7 +47,7 @@ def band_psnr(sr, hr, band):
 
 def images(quick):
     from keras_sr.data import list_image_files, read_image
-    from keras_sr.samples import photo_path
+    from keras_sr.evaluation.samples import photo_path
 
     out = []
     if os.path.isdir(SET5) and not quick:
@@ -69,7 +69,8 @@ def main(argv=None):
     from keras_sr import weights
     from keras_sr.data import matlab_imresize, modcrop
     from keras_sr.inference import load_predictor
-    from keras_sr.upscaling import model_receptive_field, upscale
+    from keras_sr.inference import upscale
+    from keras_sr.inference.receptive_field import model_receptive_field
 
     bands = [int(b) for b in args.bands.split(",")]
     t0 = time.time()

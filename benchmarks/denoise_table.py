@@ -74,7 +74,7 @@ def main(argv=None):
 
     import numpy as np
 
-    from keras_sr.baselines import bm3d_denoise
+    from keras_sr.evaluation.baselines import bm3d_denoise
     from keras_sr.data import degrade, psnr
     from keras_sr.inference import load_predictor
 

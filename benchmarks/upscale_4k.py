@@ -6,8 +6,8 @@ mode per process::
     PYTHONPATH=. python benchmarks/upscale_4k.py --mode tiled --tile 256
     PYTHONPATH=. python benchmarks/upscale_4k.py --mode whole
 
-The model has random weights (memory and time do not depend on their values; pass
-``--weights`` for trained ones). The LR image is a real photo (skimage's astronaut)
+The model runs the weights keras-sr ships for it (memory and time do not depend on their
+values; ``--weights FILE`` for others, ``--weights none`` for a preset without shipped ones). The LR image is a real photo (skimage's astronaut)
 resized to 1920x1080. Prints one JSON line with the figures; the ones measured for the
 README are in ``benchmarks/upscale_4k_results.jsonl`` (2 CPU cores shared with other
 TensorFlow jobs; RT4KSR with the authors' x2 checkpoint converted by ``keras_sr.convert``).
@@ -46,7 +46,8 @@ def main(argv=None):
 
     from keras_sr.data import matlab_imresize, write_image
     from keras_sr.inference import load_predictor
-    from keras_sr.upscaling import model_receptive_field, upscale
+    from keras_sr.inference import upscale
+    from keras_sr.inference.receptive_field import model_receptive_field
 
     keras.utils.set_random_seed(0)
     photo = skdata.astronaut()

@@ -14,16 +14,18 @@ from keras_sr import _registration
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("convert", "data", "evaluation", "export", "inference", "layers", "models", "receptive_field",
-               "samples", "self_ensemble", "training", "upscaling", "utils", "visualize", "weights")
+_SUBMODULES = ("convert", "data", "evaluation", "export", "inference", "layers", "models", "training", "utils",
+               "weights")
+# Modules that moved into inference/ and evaluation/: their old names still import (thin alias modules).
+_MOVED = ("baselines", "receptive_field", "samples", "self_ensemble", "upscaling", "visualize")
 # Top-level functions: keras_sr.upscale(model, image, ...), keras_sr.evaluate(model, dirs, scale)
-_FUNCTIONS = {"upscale": "upscaling", "evaluate": "evaluation"}
+_FUNCTIONS = {"upscale": "inference", "evaluate": "evaluation"}
 
 _registration.register_all(quiet=_registration.started_as_cli())
 
 
 def __getattr__(name):
-    if name in _SUBMODULES:
+    if name in _SUBMODULES or name in _MOVED:
         return importlib.import_module(f"keras_sr.{name}")
     if name in _FUNCTIONS:
         return getattr(importlib.import_module(f"keras_sr.{_FUNCTIONS[name]}"), name)

@@ -13,8 +13,8 @@ import pytest
 from keras_sr import data, models
 from keras_sr.evaluation import evaluate
 from keras_sr.inference import load_predictor
-from keras_sr.receptive_field import receptive_field
-from keras_sr.upscaling import border_mode, upscale
+from keras_sr.inference.receptive_field import receptive_field
+from keras_sr.inference import border_mode, upscale
 
 SHIPPED_X2 = ("rt4ksr", "edsr-baseline")
 

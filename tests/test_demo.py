@@ -3,7 +3,7 @@
 import numpy as np
 
 from keras_sr.data import psnr_y, read_image
-from keras_sr.demo import run_demo, skimage_photo
+from keras_sr.evaluation.demo import run_demo, skimage_photo
 
 
 def test_demo_trains_upscales_and_writes_images(tmp_path):

@@ -124,7 +124,7 @@ def test_dataset_folder_layouts(photo_folder):
 
 
 def test_comparison_crop_goes_where_bicubic_errs(photo):
-    from keras_sr.visualize import detail_crop, sr_comparison
+    from keras_sr.evaluation.visualize import detail_crop, sr_comparison
 
     hr = (photo[:96, :96] * 255).astype(np.uint8)
     bicubic = hr.copy()

@@ -32,7 +32,7 @@ def test_choice_is_shipped_weights_or_a_refusal_naming_both_ways_out():
         choose("rednet10", 3)
     assert "--weights FILE" in str(exc.value) and "--weights none" in str(exc.value)
     untrained = choose("rednet10", 3, "none")
-    assert untrained.untrained and untrained.weights is None and "untrained" in untrained.note
+    assert untrained.untrained and untrained.weights == "none" and "untrained" in untrained.note
     assert choose("rednet10", 3, "run/best.keras") == Choice("rednet10", 3, "run/best.keras")
     assert choose("bicubic", 3, "none") == Choice("bicubic", 3)
 
@@ -112,7 +112,9 @@ def test_untrained_runs_only_when_asked_and_says_so(tmp_path, capsys):
     assert main(base) == 2
     one_line_error(capsys, "--weights FILE", "--weights none")
     assert main(base + ["--weights", "none"]) == 0
-    assert "rednet10 x3, Y channel, shave 3 (untrained: random weights (--weights none))" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "rednet10 x3, Y channel, shave 3 (untrained: random weights (--weights none))" in said.out
+    assert 'weights="none"' not in said.err  # the verb says it; the Python API's warning is not repeated
     assert main(["upscale", str(folder / "a.png"), "-o", str(tmp_path / "o.png"), "--scale", "5"]) == 2
     err = one_line_error(capsys, "does not support scale 5")
     assert "--weights" not in err

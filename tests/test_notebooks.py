@@ -85,7 +85,7 @@ def test_parameters_cell_assigns_the_smoke_keys(name):
 def tiny_images(tmp_path_factory):
     """Small HR images cut from photos scikit-image ships: 4 for training, 2 for evaluation."""
     from keras_sr.data import read_image, write_image
-    from keras_sr.demo import TEST_PHOTO, TRAIN_PHOTOS, skimage_photo
+    from keras_sr.evaluation.demo import TEST_PHOTO, TRAIN_PHOTOS, skimage_photo
 
     root = tmp_path_factory.mktemp("tiny_images")
     train, evaluation = root / "train", root / "eval"

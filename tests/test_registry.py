@@ -57,7 +57,7 @@ def test_registry_builds_models_without_scale():
 
 def test_top_level_upscale_and_evaluate_are_the_functions():
     from keras_sr.evaluation import evaluate
-    from keras_sr.upscaling import upscale
+    from keras_sr.inference import upscale
 
     assert keras_sr.upscale is upscale and keras_sr.evaluate is evaluate
     assert keras_sr.data.psnr_y is not None  # submodules load lazily

@@ -1,4 +1,4 @@
-"""keras_sr.upscaling / receptive_field / self_ensemble: seamless tiling for every zoo model, image kinds."""
+"""keras_sr.inference: upscaling / receptive_field / self_ensemble: seamless tiling for every zoo model, image kinds."""
 
 import numpy as np
 import pytest
@@ -7,9 +7,9 @@ from PIL import Image
 from keras_sr import data, models
 from keras_sr.inference import load_predictor
 from keras_sr.models.mdsr import scale_model
-from keras_sr.receptive_field import receptive_field
-from keras_sr.self_ensemble import self_ensemble
-from keras_sr.upscaling import upscale
+from keras_sr.inference.receptive_field import receptive_field
+from keras_sr.inference.self_ensemble import self_ensemble
+from keras_sr.inference import upscale
 
 # A tiny build of every super-resolution preset: (scale, builder overrides). Full-size RT4KSR is tiny.
 TINY = {
@@ -168,7 +168,7 @@ def test_y_model_upscales_y_and_bicubic_chroma(photo):
 
 
 def test_grey_png_file_reads_as_grey(tmp_path, photo):
-    from keras_sr.upscaling import read_for_upscale
+    from keras_sr.inference.image_files import read_for_upscale
 
     grey = (photo[:8, :8, 1] * 255).astype(np.uint8)
     Image.fromarray(grey).save(tmp_path / "g.png")

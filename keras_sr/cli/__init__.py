@@ -58,10 +58,16 @@ def main(argv=None):
     previous_format = warnings.formatwarning
     if not args.debug:
         warnings.formatwarning = _format_warning
+    from keras_sr.inference.preset_weights import UntrainedModelWarning
+
     try:
         if not getattr(args, "workers", None):  # a --workers launcher only starts processes
             _import_tensorflow(quiet=not args.debug)
-        return module.run(args) or 0
+        with warnings.catch_warnings():
+            # A verb runs a preset untrained only for --weights none and says so in its own
+            # output (model_choice); the Python API's warning would say it a second time.
+            warnings.filterwarnings("ignore", category=UntrainedModelWarning)
+            return module.run(args) or 0
     except KeyboardInterrupt:
         print("keras-sr: interrupted", file=sys.stderr)
         return 130

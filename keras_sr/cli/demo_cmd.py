@@ -1,4 +1,4 @@
-"""``keras-sr demo``: the short EDSR-baseline training run (see :mod:`keras_sr.demo`)."""
+"""``keras-sr demo``: the short EDSR-baseline training run (see :mod:`keras_sr.evaluation.demo`)."""
 
 
 def add_parser(sub, parents):
@@ -17,7 +17,7 @@ def add_parser(sub, parents):
 def run(args):
     if args.steps < 1:
         raise ValueError(f"--steps must be >= 1, got {args.steps}")
-    from keras_sr.demo import run_demo
+    from keras_sr.evaluation.demo import run_demo
 
     result = run_demo(args.out, steps=args.steps, scale=args.scale, seed=args.seed,
                       jit_compile=args.jit_compile)

@@ -8,16 +8,22 @@
   ``--weights none``;
 * ``--weights none`` runs the preset untrained, and the verb says so in its output;
 * an unsupported ``--scale`` is reported before anything about weights.
+
+The rule for presets is the Python API's (:mod:`keras_sr.inference.preset_weights`: ``load_model``,
+``load_predictor``, ``evaluate`` and ``upscale`` follow it too), with the CLI's spelling.
 """
 
 import dataclasses
 import os
 
+from keras_sr.inference.preset_weights import CLI, UNTRAINED, preset_weights
+
 
 @dataclasses.dataclass
 class Choice:
     """What to load: ``model`` (preset or path), ``scale`` (None: the model's own),
-    ``weights`` (None, ``"default"`` or a path) and whether it is ``untrained``."""
+    ``weights`` (what ``load_model`` / ``load_predictor`` take: None for a model file or
+    ``bicubic``, ``"default"``, a path, or ``"none"``) and whether it is ``untrained``."""
 
     model: str
     scale: object = None
@@ -72,13 +78,5 @@ def choose(model, scale=None, weights=None, default_model=None, default_scale=No
         if weights not in (None, "none", "default"):
             raise ValueError("model 'bicubic' has no weights; drop --weights")
         return Choice(model, scale)
-    if weights == "none":
-        return Choice(model, scale, None, untrained=True)
-    if weights not in (None, "default"):
-        return Choice(model, scale, os.fspath(weights))
-    if (model, scale) in shipped.SHIPPED or weights == "default":
-        return Choice(model, scale, "default")  # "default" without shipped weights: weights.entry's message
-    have = ", ".join(f"{n} x{s}" for n, s in shipped.shipped()) or "none yet"
-    raise ValueError(f"--model {model} x{scale} has no shipped weights (shipped: {have}); pass --weights FILE "
-                     "(e.g. RUN/checkpoints/best.keras from keras-sr train), or --weights none to run it "
-                     "untrained")
+    weights = preset_weights(model, scale, weights, CLI)  # the Python API's rule, in the CLI's words
+    return Choice(model, scale, weights, untrained=weights == UNTRAINED)

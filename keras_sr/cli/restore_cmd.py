@@ -4,7 +4,7 @@ DEFAULT_MODEL = "rednet10-denoise"  # with the weights keras-sr ships (keras_sr.
 
 
 def add_parser(sub, parents):
-    from keras_sr.samples import sample_names
+    from keras_sr.evaluation.samples import sample_names
 
     p = sub.add_parser("restore", parents=parents, help="denoise / deblock image files (scale-1 models)",
                        description="Restore images with a scale-1 model (same size out): rednet10-denoise "

@@ -92,8 +92,8 @@ def run_upscale(args):
     from keras_sr.cli.model_choice import choose
     from keras_sr.cli.upscale_cmd import DEFAULT_MODEL, DEFAULT_SCALE, plan_outputs, write_compare
     from keras_sr.data import write_image
-    from keras_sr.inference import load_predictor
-    from keras_sr.upscaling import read_for_upscale, upscale
+    from keras_sr.inference import load_predictor, upscale
+    from keras_sr.inference.image_files import read_for_upscale
     from keras_sr.utils.progress import progress_bar
 
     if args.sample:

@@ -1,11 +1,11 @@
-"""``keras-sr upscale``: super-resolve image files (see :mod:`keras_sr.upscaling`)."""
+"""``keras-sr upscale``: super-resolve image files (see :mod:`keras_sr.inference.upscaling`)."""
 
 
 DEFAULT_MODEL, DEFAULT_SCALE = "rt4ksr", 2  # with the weights keras-sr ships (keras_sr.weights)
 
 
 def add_parser(sub, parents):
-    from keras_sr.samples import sample_names
+    from keras_sr.evaluation.samples import sample_names
 
     p = sub.add_parser("upscale", parents=parents, help="upscale image files with a model",
                        description="Upscale images with a model, whole or in tiles (seamless when "
@@ -46,7 +46,7 @@ def plan_outputs(inputs, output):
     """[(input, output path)]; refuses to overwrite an input or to write two inputs to one file."""
     import os
 
-    from keras_sr.upscaling import output_path
+    from keras_sr.inference.image_files import output_path
 
     several = len(inputs) > 1
     if several and os.path.exists(output) and not os.path.isdir(output):
@@ -76,13 +76,13 @@ def run(args):
         return shard.run_upscale(args)
 
     from keras_sr.data import write_image
-    from keras_sr.inference import load_predictor
-    from keras_sr.upscaling import read_for_upscale, upscale
+    from keras_sr.inference import load_predictor, upscale
+    from keras_sr.inference.image_files import read_for_upscale
     from keras_sr.utils.progress import progress_bar
 
     if args.sample and args.inputs:
         raise ValueError("give image files or --sample, not both")
-    from keras_sr.samples import sample_path
+    from keras_sr.evaluation.samples import sample_path
 
     inputs = [sample_path(args.sample)] if args.sample else args.inputs
     if not inputs:
@@ -140,7 +140,7 @@ def write_compare(dst, image, sr, predict, size=192, zoom=2):
     """Bicubic | SR crops (``size`` px where the two differ most, enlarged ``zoom`` x) beside
     ``dst``; returns the path."""
     from keras_sr.data import matlab_imresize
-    from keras_sr.visualize import detail_crop, write_comparison
+    from keras_sr.evaluation.visualize import detail_crop, write_comparison
 
     lr = _rgb8(image)
     bicubic = _rgb8(matlab_imresize(lr, float(predict.scale)))  # MATLAB imresize, uint8 in and out

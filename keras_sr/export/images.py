@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 from keras_sr.data import list_image_files, matlab_imresize, read_image, rgb_to_y
-from keras_sr.samples import sample_photo_paths
+from keras_sr.evaluation.samples import sample_photo_paths
 
 
 def image_paths(folder=None):

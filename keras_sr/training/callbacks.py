@@ -153,7 +153,7 @@ class ComparisonPictures(keras.callbacks.Callback):
         self.count, self.crop = int(count), crop
 
     def on_epoch_end(self, epoch, logs=None):
-        from keras_sr import visualize
+        from keras_sr.evaluation import visualize
 
         self.folder.mkdir(parents=True, exist_ok=True)
         model = self.sr_model or self.model

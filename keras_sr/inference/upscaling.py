@@ -1,0 +1,103 @@
+"""Upscale one whole image with any SR model: any image kind, tiles with exact seams, borders.
+
+    from keras_sr.inference import upscale
+    sr = upscale("edsr-baseline", image, scale=2, tile=256)   # the shipped x2 weights
+
+Images: grey, RGB, RGBA; uint8, uint16 or float in [0, 1]. Grey is replicated to RGB for
+RGB models and the output is grey again. Alpha is upscaled with MATLAB bicubic. Models
+on MATLAB's Y channel (``model.input_shape[-1] == 1``: SRCNN, RED-Net, SRDenseNet)
+upscale Y with the model and Cb, Cr with MATLAB bicubic, then convert back to RGB
+(how their papers make colour pictures). Tiling: :mod:`keras_sr.inference.tiling`;
+borders: :mod:`keras_sr.inference.borders`.
+"""
+
+import numpy as np
+
+from keras_sr.inference.borders import DEFAULT_BORDER, border_mode
+from keras_sr.inference.loading import load_predictor
+from keras_sr.inference.tiling import super_resolve
+
+
+def _split_image(image):
+    """image -> (rgb float (H, W, 3), alpha float (H, W, 1) or None, kind dict)."""
+    arr = np.asarray(image)
+    if arr.ndim == 2:
+        arr = arr[..., None]
+    if arr.ndim != 3 or arr.shape[-1] not in (1, 2, 3, 4):
+        raise ValueError(f"image must be (H, W), (H, W, 1|2|3|4), got shape {np.shape(image)}")
+    if arr.dtype == np.uint8 or arr.dtype == np.uint16:
+        x = arr.astype(np.float32) / np.float32(np.iinfo(arr.dtype).max)
+    elif arr.dtype.kind == "f":
+        x = arr.astype(np.float32)
+    else:
+        raise ValueError(f"image dtype {arr.dtype} is not uint8, uint16 or float")
+    c = x.shape[-1]
+    grey = c in (1, 2)
+    colour = x[..., :1] if grey else x[..., :3]
+    alpha = x[..., -1:] if c in (2, 4) else None
+    rgb = np.repeat(colour, 3, axis=-1) if grey else colour
+    return rgb, alpha, {"dtype": arr.dtype, "grey": grey}
+
+
+def _join_image(rgb, alpha, kind):
+    out = rgb.mean(axis=-1, keepdims=True) if kind["grey"] else rgb
+    if alpha is not None:
+        out = np.concatenate([out, alpha], axis=-1)
+    if kind["grey"] and alpha is None:
+        out = out[..., 0]
+    if kind["dtype"] in (np.uint8, np.uint16):
+        top = np.iinfo(kind["dtype"]).max
+        return np.clip(np.floor(out * top + 0.5), 0, top).astype(kind["dtype"])
+    return out.astype(np.float32)
+
+
+def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, self_ensemble=False,
+            allow_small_overlap=False, verbose=0, border=DEFAULT_BORDER):
+    """Super-resolve one image.
+
+    Args:
+        model: a ``keras.Model``, a preset name (``"bicubic"`` too), a ``.keras`` path or a
+            :class:`~keras_sr.inference.Predictor` (load once with
+            :func:`~keras_sr.inference.load_predictor` for many images).
+        image: (H, W) grey, (H, W, 1|3) or with alpha (H, W, 2|4); uint8, uint16 or float
+            in [0, 1].
+        scale: upscaling factor (required for presets with several scales).
+        weights: for a preset name: not given for the weights keras-sr ships (a preset
+            without any is refused), a ``.weights.h5`` / ``.keras`` file, or ``"none"`` for
+            untrained (warns); see :func:`keras_sr.inference.load_predictor`.
+        tile: LR tile size (its core) in pixels, or ``None`` for the whole image at once.
+        overlap: LR context pixels on each side of a tile; default: the model's measured
+            receptive-field radius, which makes the result equal the whole-image one.
+        self_ensemble: average the 8 flips/rotations (:mod:`keras_sr.inference.self_ensemble`); slower ×8.
+        allow_small_overlap: accept ``overlap`` below the receptive field (warns) instead
+            of raising ``ValueError``.
+        verbose: 1 shows a progress bar over tiles.
+        border: ``"symmetric"`` (default) or ``"reflect"``: mirror the LR image outward by
+            the model's receptive field and crop the output, so the outer pixels are no
+            worse than bicubic (:mod:`keras_sr.inference.borders`); ``None`` runs the model on the image as
+            it is (zero padding inside the convolutions, the benchmark protocol).
+
+    Returns:
+        (H·s, W·s[, C]) image of the input's layout and dtype (integers rounded and
+        clipped; float not clipped).
+    """
+    predict = load_predictor(model, scale=scale, weights=weights)
+    rgb, alpha, kind = _split_image(image)
+    from keras_sr.data import matlab_imresize, rgb_to_ycbcr, ycbcr_to_rgb
+
+    options = dict(tile=tile, overlap=overlap, self_ensemble=self_ensemble,
+                   allow_small_overlap=allow_small_overlap, verbose=verbose, border=border_mode(border))
+    s = predict.scale
+    if predict.channels == 3:
+        sr = super_resolve(predict, rgb, **options)
+    elif predict.channels == 1:
+        ycc = rgb_to_ycbcr(rgb).astype(np.float32)
+        y = super_resolve(predict, ycc[..., :1], **options)
+        cbcr = matlab_imresize(ycc[..., 1:].astype(np.float64), float(s))
+        sr = ycbcr_to_rgb(np.concatenate([y.astype(np.float64), cbcr], axis=-1)).astype(np.float32)
+    else:
+        raise ValueError(f"model {predict.name!r} takes {predict.channels} channels; only 1 (Y) "
+                         "and 3 (RGB) are supported")
+    if alpha is not None:
+        alpha = np.clip(matlab_imresize(alpha.astype(np.float64), float(s)), 0, 1).astype(np.float32)
+    return _join_image(sr, alpha, kind)
