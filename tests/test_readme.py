@@ -95,6 +95,12 @@ NOT_RUN = [
     (r"^jupyter lab\b", "starts an interactive server"),
     (r"train_zoo\.py --budget-minutes\b", "the GPU campaign: hours of training that writes into keras_sr/weights; "
                                            "tests/test_train_zoo.py runs this script on a tiny plan"),
+    (r"gpu_campaign_data\.py --out \.gpu$", "encodes all 291 training images (minutes); tests/test_train_zoo_jax.py "
+                                            "runs it on three photos"),
+    (r"train_zoo_jax\.py .*--seconds 545\b", "the 9-minute GPU campaign (KERAS_BACKEND=jax); "
+                                              "tests/test_train_zoo_jax.py runs a tiny lane of it"),
+    (r"ship_jax_campaign\.py --results runs/zoo_gpu\b", "writes into keras_sr/weights; tests/test_train_zoo_jax.py "
+                                                        "ships a tiny lane into a temporary folder"),
     (r"recipe_race\.py --minutes 8\b", "a 40-minute benchmark (4 runs of 8 min) whose table is in the README; the "
                                         "paper and fast recipes it races are tested in tests/test_recipes_fast.py"),
     (r"^papermill\b", "papermill is no keras-sr dependency; tests/test_notebooks.py executes the notebooks "

@@ -129,8 +129,15 @@ def _build_with_weights(name, scale, weights, overrides):
         if scale is None and len(supported_scales(name)) == 1:  # e.g. a scale-1 restoration preset
             scale = supported_scales(name)[0]
         options = shipped.build_options(name, scale, overrides)
+        path = shipped.weights_path(name, scale)
+        if options.pop("multiscale", False):
+            # one file for every scale (MDSR): load the multi-output model, return this scale's branch
+            from keras_sr.models.mdsr import scale_model
+
+            full = load_weights(build(name, scale=None, **options), path, what=f"model {name!r}")
+            return full if scale is None else scale_model(full, scale, name=name.replace("-", "_") + f"_x{scale}")
         model = build(name, scale=scale, **options)
-        return load_weights(model, shipped.weights_path(name, scale), what=f"model {name!r} x{scale}")
+        return load_weights(model, path, what=f"model {name!r} x{scale}")
     if not isinstance(weights, (str, os.PathLike)):
         raise TypeError(f"weights must be None, 'default' or a .weights.h5 path, got {type(weights).__name__}")
     from keras_sr import weights as shipped
