@@ -156,3 +156,21 @@ def test_self_ensemble_flag_and_rgba_files(photos, tmp_path, capsys):
     assert main(["upscale", str(photos / "a.png"), str(other / "a.png"), "-o", str(tmp_path / "out"),
                  "--model", "bicubic", "--scale", "2"]) == 2
     one_line_error(capsys, "would both be written to")
+
+
+def test_upscale_out_of_memory_is_one_line_naming_the_file_and_tile(photos, tmp_path, capsys, monkeypatch):
+    """TensorFlow's OOM (ResourceExhaustedError: a 512 px photo x4 through SRDenseNet needs > 20 GB) is said
+    as one line that names the file, the sizes and the --tile to use; nothing is written."""
+    import tensorflow as tf
+
+    import keras_sr.inference
+
+    def exhausted(*args, **kwargs):
+        raise tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor with shape[1,2520,2520,256]")
+
+    monkeypatch.setattr(keras_sr.inference, "upscale", exhausted)  # what the verb imports
+    out = tmp_path / "a_x2.png"
+    assert main(["upscale", str(photos / "a.png"), "-o", str(out), "--model", "bicubic", "--scale", "2",
+                 "--tile", "64"]) == 2
+    one_line_error(capsys, "out of memory upscaling", "a.png", "tiles of 64", "--tile 32")
+    assert not out.exists()

@@ -99,9 +99,18 @@ def run(args):
     for i, ((src, dst), image) in enumerate(zip(plan, images)):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            sr = upscale(predict, image, tile=args.tile, overlap=args.overlap,
-                         self_ensemble=args.self_ensemble, allow_small_overlap=True, border=args.border,
-                         verbose=1 if bar is None else 0)
+            try:
+                sr = upscale(predict, image, tile=args.tile, overlap=args.overlap,
+                             self_ensemble=args.self_ensemble, allow_small_overlap=True, border=args.border,
+                             verbose=1 if bar is None else 0)
+            except Exception as exc:  # noqa: BLE001  (TensorFlow's OOM is ResourceExhaustedError)
+                if not _out_of_memory(exc):
+                    raise
+                h, w = image.shape[:2]
+                raise MemoryError(f"out of memory upscaling {src} ({w}x{h} -> {w * predict.scale}x"
+                                  f"{h * predict.scale} with {predict.name} x{predict.scale}"
+                                  f"{', tiles of ' + str(args.tile) if args.tile else ''}): "
+                                  f"use --tile {max(32, (args.tile or 512) // 2)} (smaller tiles, same output)") from exc
         for w in caught:
             print(f"keras-sr: warning: {w.message}")
         write_image(dst, sr)
@@ -112,6 +121,11 @@ def run(args):
         if args.compare:
             first = "input" if predict.scale == 1 else "bicubic"
             print(f"wrote {write_compare(dst, image, sr, predict)} ({first} | {predict.name})")
+
+
+def _out_of_memory(exc):
+    """True for an allocation failure: ``MemoryError`` or TensorFlow's ``ResourceExhaustedError`` (OOM)."""
+    return isinstance(exc, MemoryError) or type(exc).__name__ == "ResourceExhaustedError" or "OOM when" in str(exc)
 
 
 def compare_path(dst):
