@@ -297,10 +297,12 @@ def adam_update(params, grads, m, v, t, lr, recipe, mask):
 
 # ---------------------------------------------------------------- one stage
 
-def stage_recipe(stage, tiny):
+def stage_recipe(stage, tiny, lr_factor=1.0):
     from keras_sr.training.recipes import get_recipe
 
     overrides = dict(stage.overrides)
+    if lr_factor != 1.0:  # a continued run: a lower peak than the fast recipe's
+        overrides["learning_rate"] = get_recipe(stage.model, variant="fast").learning_rate * lr_factor
     if tiny:
         overrides["model_overrides"] = {**get_recipe(stage.model, variant="fast").model_overrides,
                                         **TINY[stage.model]}
@@ -423,7 +425,16 @@ class Trainer:
             var.assign(np.asarray(value))
 
 
-def run_stage(stage, data, out, deadline, tiny, seed, log):
+def find_stage(name):
+    """The :class:`Stage` called ``name`` in :data:`LANES`."""
+    for lane in LANES.values():
+        for stage in lane:
+            if stage.name == name:
+                return stage
+    raise ValueError(f"unknown stage {name!r}; stages: {', '.join(s.name for l in LANES.values() for s in l)}")
+
+
+def run_stage(stage, data, out, deadline, tiny, seed, log, continue_from=None, lr_factor=1.0):
     """Train ``stage`` until ``deadline`` (epoch s); returns its record (also OUT/NAME.json)."""
     import jax
     import keras
@@ -433,7 +444,7 @@ def run_stage(stage, data, out, deadline, tiny, seed, log):
     from keras_sr.training.warm_start import warm_start
 
     started = time.time()
-    recipe = stage_recipe(stage, tiny)
+    recipe = stage_recipe(stage, tiny, lr_factor)
     multiscale = recipe.kind == "multiscale"
     scales = tuple(recipe.scales) if multiscale else (stage.scale,)
     keras.utils.set_random_seed(seed)
@@ -445,8 +456,17 @@ def run_stage(stage, data, out, deadline, tiny, seed, log):
     else:
         model = models.build(stage.model, scale=stage.scale, **recipe.model_overrides)
         subs = None
-    init = None
-    if stage.init_from:
+    init, continued = None, None
+    previous = Path(continue_from) / f"{stage.name}.weights.h5" if continue_from else None
+    if previous is not None and previous.is_file():
+        # continue a finished file of this very stage (the same network: every layer copied)
+        src = models.build(stage.model, **({} if multiscale else {"scale": stage.scale}),
+                           **{k: v for k, v in recipe.model_overrides.items() if k != "init"})
+        src.load_weights(str(previous))
+        init = warm_start(model, src)
+        continued = str(previous)
+        log(f"{stage.name}: continues {previous} ({len(init['copied'])} layers copied)")
+    elif stage.init_from:
         source = out / f"{stage.init_from}.weights.h5"
         if source.is_file():
             src_stage = next(s for lane in LANES.values() for s in lane if s.name == stage.init_from)
@@ -492,7 +512,9 @@ def run_stage(stage, data, out, deadline, tiny, seed, log):
     def write_record(psnr, per, finished):
         record = {
             "name": stage.name, "model": stage.model, "scale": stage.scale, "scales": list(scales),
-            "recipe": recipe.to_dict(), "overrides": stage.overrides, "init_from": init and stage.init_from,
+            "recipe": recipe.to_dict(), "overrides": stage.overrides,
+            "init_from": None if continued else (init and stage.init_from), "continued_from": continued,
+            "lr_factor": lr_factor,
             "finished": finished, "steps": trainer.t, "seconds": round(time.time() - started, 1),
             "samples_per_s": round(timed_steps * recipe.batch_size / max(timed_seconds, 1e-6), 1),
             "timed_steps": timed_steps, "timed_seconds": round(timed_seconds, 1), "total_planned": total,
@@ -631,7 +653,7 @@ class GanTrainer(Trainer):
 
 # ---------------------------------------------------------------- lanes and the campaign
 
-def run_lane(lane, cache, out, deadline, tiny, seed):
+def run_lane(lane, cache, out, deadline, tiny, seed, continue_from=None, lr_factor=1.0):
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
 
@@ -640,7 +662,7 @@ def run_lane(lane, cache, out, deadline, tiny, seed):
 
     with open(cache, "rb") as fh:
         data = pickle.load(fh)
-    stages = LANES[lane]
+    stages = LANES[lane] if lane in LANES else (find_stage(lane),)  # a lane, or one stage alone
     for i, stage in enumerate(stages):
         now = time.time()
         left = deadline - now
@@ -650,7 +672,7 @@ def run_lane(lane, cache, out, deadline, tiny, seed):
             log(f"{stage.name}: no time left, skipped")
             continue
         try:
-            run_stage(stage, data, out, stage_deadline, tiny, seed, log)
+            run_stage(stage, data, out, stage_deadline, tiny, seed, log, continue_from, lr_factor)
         except Exception as exc:  # one stage failing must not cost the others
             import traceback
 
@@ -695,6 +717,11 @@ def main(argv=None):
     p.add_argument("--out", default="runs/train_zoo_jax")
     p.add_argument("--pack", help="folder for the gzipped tars of the results")
     p.add_argument("--only", action="append", choices=sorted(LANES), help="lanes to run (repeat)")
+    p.add_argument("--stage", action="append", metavar="NAME",
+                   help="stages to run, each alone in its own lane (repeat; e.g. edsr-baseline_x3)")
+    p.add_argument("--continue-from", metavar="DIR",
+                   help="a stage whose DIR/NAME.weights.h5 exists continues from it (e.g. keras_sr/weights)")
+    p.add_argument("--lr-factor", type=float, default=1.0, help="peak learning rate x this (continued runs)")
     p.add_argument("--workers", type=int, default=os.cpu_count(), help="processes for data preparation")
     p.add_argument("--tiny", action="store_true", help="tiny models (a CPU test of the whole path)")
     p.add_argument("--seed", type=int, default=0)
@@ -704,10 +731,16 @@ def main(argv=None):
     args = p.parse_args(argv)
     out = Path(args.out)
     if args.lane:
-        run_lane(args.lane, args.cache, out, args.deadline, args.tiny, args.seed)
+        run_lane(args.lane, args.cache, out, args.deadline, args.tiny, args.seed, args.continue_from,
+                 args.lr_factor)
         return 0
     if not (args.train and args.val):
         p.error("--train and --val are needed")
+    for name in args.stage or ():
+        try:
+            find_stage(name)  # unknown names: one line before any work
+        except ValueError as exc:
+            p.error(f"--stage: {exc}")
     started = time.time()
     pack_margin = 6.0 if args.tiny else 25.0
     deadline = started + args.seconds - pack_margin
@@ -716,12 +749,14 @@ def main(argv=None):
     n, n_val = prepare(args.train, args.val, str(cache), max(1, args.workers))
     print(f"train_zoo_jax: {n} training images, {n_val} held-out crops prepared in {time.time() - started:.0f} s",
           flush=True)
-    lanes = args.only or sorted(LANES)
+    lanes = (args.only or []) + (args.stage or []) or sorted(LANES)
+    extra = (["--continue-from", str(Path(args.continue_from).resolve())] if args.continue_from else []) + \
+        (["--lr-factor", str(args.lr_factor)] if args.lr_factor != 1.0 else [])
     env = dict(os.environ, KERAS_BACKEND="jax", XLA_PYTHON_CLIENT_PREALLOCATE="false",
                PYTHONUNBUFFERED="1")
     procs = {lane: subprocess.Popen([sys.executable, __file__, "--lane", lane, "--deadline", str(deadline),
                                      "--cache", str(cache), "--out", str(out), "--seed", str(args.seed)]
-                                    + (["--tiny"] if args.tiny else []), env=env)
+                                    + (["--tiny"] if args.tiny else []) + extra, env=env)
              for lane in lanes}
     # every lane stops itself at the deadline; one still running a few seconds later is killed
     # (its last validated weights and record are on disk already)
