@@ -136,7 +136,7 @@ def save_float16(model, path):
         atomic.write_bytes(path, Path(packed).read_bytes(), overwrite=True)
 
 
-def card_text(stem, record, sets, stored, shipped_before, files, machine, deploy_note):
+def card_text(stem, record, sets, stored, shipped_before, files, machine, deploy_note, previous=None):
     target, reference = REFERENCES.get(stem, (None, ""))
     r = record["recipe"]
     today = datetime.date.today().isoformat()
@@ -153,7 +153,7 @@ def card_text(stem, record, sets, stored, shipped_before, files, machine, deploy
               + f"{deploy_note}."]
     if files.get("training_form"):
         lines.append(f"* Training form (for `keras-sr train --init-weights`): `{files['training_form']}`.")
-    lines += [f"* Data: {record['train_images']} training images of T91 + BSD200 (the 262 left after the seeded 10 % "
+    lines += [f"* Data: {254 if previous else record['train_images']} training images of T91 + BSD200 (the 262 left after the seeded 10 % "
               "hold-out that `--val-split 0.1` makes, less 8 left out, seeded, to fit the GPU machine's 64 MiB upload; "
               "`benchmarks/gpu_campaign_data.py` makes the folders), lossless WebP; aligned random crops of MATLAB-"
               f"bicubic LR images, flips and 90° turns{', Y channel (BT.601) only' if r['channels'] == 'y' else ''}.",
@@ -166,11 +166,22 @@ def card_text(stem, record, sets, stored, shipped_before, files, machine, deploy
               f"{' (' + str(r['patch_size']) + ' px LR at every scale)' if r['kind'] == 'multiscale' else ''}; "
               f"overrides in `{files['train_config']}`"
               f"{'; starts from the ' + record['init_from'] + ' stage' if record.get('init_from') else ''}.",
-              f"* Training: {record['steps']:,} updates in {record['seconds'] / 60:.1f} min on {machine} "
-              f"({record['samples_per_s']:,.0f} samples/s; six models trained side by side on the one GPU), "
-              f"{record['date']}.",
-              f"* Command: `KERAS_BACKEND=jax PYTHONPATH=. python benchmarks/train_zoo_jax.py --train .gpu/train "
-              f"--val .gpu/valcrop --seconds 545 --out /tmp/zoo` (all lanes; `--only LANE` for one).",
+              (f"* Training: {record['steps']:,} updates in {record['seconds'] / 60:.1f} min on {machine} "
+               f"({record['samples_per_s']:,.0f} samples/s; six models trained side by side on the one GPU), "
+               f"{record['date']}." if not previous else
+               f"* Training, two runs on {machine}, {record['date']}: the campaign's {previous['steps']:,} updates in "
+               f"{previous['train_seconds'] / 60:.1f} min (six models side by side, 254 images), then "
+               f"{record['steps']:,} more continuing that file (`--continue-from`) in {record['seconds'] / 60:.1f} min at "
+               f"{record['lr_factor']:g}× the peak learning rate ({record['samples_per_s']:,.0f} samples/s; four models "
+               f"side by side) on a seeded subset of {record['train_images']} of those images (the second upload had "
+               "less room); "
+               f"{previous['steps'] + record['steps']:,} updates, {(previous['train_seconds'] + record['seconds']) / 60:.1f} "
+               "min in all."),
+              (f"* Command: `KERAS_BACKEND=jax PYTHONPATH=. python benchmarks/train_zoo_jax.py --train .gpu/train "
+               f"--val .gpu/valcrop --seconds 545 --out /tmp/zoo` (all lanes; `--only LANE` for one)"
+               + ("." if not previous else
+                  f", then `... --stage {stem} --continue-from keras_sr/weights --lr-factor {record['lr_factor']:g} "
+                  "--seconds 195`.")),
               f"* Selection: {record['selection']} on {record['held_out_images']} held-out TRAINING crops (192 px "
               "centre crops of the held-out images; Set5 chose nothing): "
               + ", ".join(f"{p['held_out_psnr']:.2f}" for p in record["curve"]) + " dB along the run (bicubic "
@@ -301,7 +312,12 @@ def main(argv=None):
             files["training_form"] = training_form
         overrides = {"variant": "fast", **record["overrides"]}
         atomic.write_text(dest / f"{stem}.train.json", json.dumps(overrides, indent=2) + "\n", overwrite=True)
-        card = card_text(stem, record, sets, {"fp32": fp32, "fp16": fp16}, before, files, args.machine, deploy_note)
+        # a continued run: the entry it continues (its updates and time add up)
+        index = json.loads(index_path.read_text()) if index_path.is_file() else {}
+        key0 = f"{record['model']}_x{scales[0]}"
+        previous = index.get(key0) if record.get("continued_from") else None
+        card = card_text(stem, record, sets, {"fp32": fp32, "fp16": fp16}, before, files, args.machine, deploy_note,
+                         previous)
         atomic.write_text(dest / f"{stem}.md", card, overwrite=True)
         index = json.loads(index_path.read_text()) if index_path.is_file() else {}
         for s, (sr, bic) in sets.items():
@@ -311,7 +327,8 @@ def main(argv=None):
                           "training_form": files.get("training_form"),
                           "set5": {"psnr": round(sr["psnr"], 3), "ssim": round(sr["ssim"], 4),
                                    "bicubic_psnr": round(bic["psnr"], 3), "bicubic_ssim": round(bic["ssim"], 4)},
-                          "steps": record["steps"], "train_seconds": round(record["seconds"]),
+                          "steps": record["steps"] + (previous["steps"] if previous else 0),
+                          "train_seconds": round(record["seconds"] + (previous["train_seconds"] if previous else 0)),
                           "date": datetime.date.today().isoformat(), "checkpoint": record["selection"],
                           "selected_on": [f"held-out training crops ({record['held_out_images']})"],
                           "trained_on": args.machine, "stored": "float16" if store16 else "float32"}
