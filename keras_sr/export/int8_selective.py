@@ -33,6 +33,29 @@ def layer_norm_nodes(model, graph):
     ``model``'s layer normalizations (matched by the layer's name scope)."""
     names = [layer.name for layer in model._flatten_layers()
              if isinstance(layer, keras.layers.LayerNormalization)]
+    return layer_nodes(names, graph)
+
+
+def pre_norm_activation_nodes(model, graph):
+    """Output tensor names of the ops computing ``model``'s activation layers whose output
+    feeds a layer norm (RT4KSR's GELU before each block's norm). Their int8 output would be
+    the norm's input, and there a few large channels set the one int8 scale of the tensor
+    (RT4KSR x2: ``body3_act`` spans [-0.17, 15.6], its median channel 0.22): kept in float, the
+    float island runs from the conv's output through the norm."""
+    consumers = {}
+    for layer in model.layers:
+        for node in layer._inbound_nodes:
+            for tensor in node.input_tensors:
+                consumers.setdefault(id(tensor._keras_history.operation), []).append(layer)
+    names = [layer.name for layer in model.layers
+             if isinstance(layer, (keras.layers.Activation, keras.layers.ReLU, keras.layers.PReLU,
+                                   keras.layers.LeakyReLU))
+             and any(isinstance(c, keras.layers.LayerNormalization) for c in consumers.get(id(layer), []))]
+    return layer_nodes(names, graph)
+
+
+def layer_nodes(names, graph):
+    """Output tensor names of the ops of ``graph`` inside the name scopes of layers ``names``."""
     if not names:
         return []
     pattern = re.compile(r"(^|[/;])(" + "|".join(map(re.escape, names)) + r")(_\d+)?/")
