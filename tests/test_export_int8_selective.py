@@ -1,4 +1,5 @@
-"""Selective int8: layer norms (and debugger-flagged ops) stay float, the rest int8, builtin ops."""
+"""Selective int8: layer norm -> conv pairs range-equalized, layer norms and the activations feeding
+them (and debugger-flagged ops) stay float, the rest int8, builtin ops."""
 
 import json
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 from keras_sr import models
-from keras_sr.export import convert, export_model, int8_selective, parity
+from keras_sr.export import convert, export_model, int8_equalize, int8_selective, parity
 from keras_sr.export.pipeline import calibration_set
 from keras_sr.export.tflite_graph import read_graph
 
@@ -15,7 +16,7 @@ SIZE = (32, 24)
 
 @pytest.fixture(scope="module")
 def tiny_rt4ksr():
-    return models.build("rt4ksr", scale=2, num_feats=8, num_blocks=1, high_frequency=None)
+    return models.build("rt4ksr", scale=2, num_feats=8, num_blocks=1, high_frequency=None, deploy=True)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,10 @@ def test_selective_keeps_layer_norms_float_and_convs_int8(tiny_rt4ksr, samples):
                         report=report)
     full = convert(tiny_rt4ksr, "int8", SIZE, representative=samples)  # the default of convert
     assert report["method"] == "selective" and report["layer_norm_ops"] >= 2 * 7  # two norms
-    assert all("norm" in n for n in report["float_nodes"] if n not in report["sensitive_ops"])
+    assert all("norm" in n or "_act" in n for n in report["float_nodes"] if n not in report["sensitive_ops"])
+    assert report["activation_ops"] >= 1  # body0_act feeds tail_norm
+    assert report["equalized"] == ["body0_norm->body0_conv", "tail_norm->tail_conv"]
+    assert _input_types(selective, "GELU") == {"float32"}
     assert _input_types(selective, "MEAN") == {"float32"} and _input_types(full, "MEAN") == {"int8"}
     assert "int8" in _input_types(selective, "CONV_2D")
     ops = {op.name for op in read_graph(selective).operators}
@@ -72,3 +76,39 @@ def test_export_reports_the_method(tiny_rt4ksr, tmp_path):
     with pytest.raises(ValueError, match="int8_method"):
         convert(tiny_rt4ksr, "int8", SIZE, representative=[np.zeros((1, 24, 32, 3), np.float32)],
                 int8_method="half")
+
+
+def test_equalize_keeps_outputs_and_evens_channel_ranges(tiny_rt4ksr, samples):
+    model = models.build("rt4ksr", scale=2, num_feats=8, num_blocks=1, high_frequency=None, deploy=True)
+    model.set_weights(tiny_rt4ksr.get_weights())
+    norm = model.get_layer("tail_norm")
+    gamma, beta = norm.get_weights()
+    spread = np.geomspace(0.01, 4.0, gamma.size).astype(np.float32)  # channels 400x apart
+    norm.set_weights([gamma * spread, beta * spread])
+    copy, pairs = int8_equalize.equalize(model, samples, alpha=1.0)
+    assert ("tail_norm", "tail_conv") in pairs
+    x = samples[0]
+    np.testing.assert_allclose(copy.predict(x, verbose=0), model.predict(x, verbose=0), atol=2e-5)
+    before = int8_equalize.channel_max_abs(model, [norm], samples)["tail_norm"]
+    after = int8_equalize.channel_max_abs(copy, [copy.get_layer("tail_norm")], samples)["tail_norm"]
+    assert before.max() / before.min() > 50 and after.max() / after.min() < 1.01
+    with pytest.raises(ValueError, match="alpha"):
+        int8_equalize.equalize(model, samples, alpha=1.5)
+    edsr = models.build("edsr-baseline", scale=2, num_blocks=1, filters=8)
+    assert int8_equalize.norm_conv_pairs(edsr) == []
+
+
+def test_correct_bias_cancels_the_mean_error_of_int8_weights(tiny_rt4ksr, samples):
+    copy, names = int8_equalize.correct_bias(tiny_rt4ksr, samples, skip=("head",))
+    assert "head" not in names and "tail_conv" in names
+    conv, fixed = tiny_rt4ksr.get_layer("tail_conv"), copy.get_layer("tail_conv")
+    probe = __import__("keras").Model(tiny_rt4ksr.inputs, conv.input)
+    y = np.concatenate([probe.predict(x, verbose=0) for x in samples])
+    import tensorflow as tf
+
+    kernel, bias = conv.get_weights()
+    exact = tf.nn.conv2d(y, kernel, 1, "SAME").numpy() + bias
+    q = int8_equalize.int8_kernel(kernel).astype(np.float32)
+    mean_err = lambda b: np.abs((tf.nn.conv2d(y, q, 1, "SAME").numpy() + b - exact)[:, 1:-1, 1:-1].mean(axis=(0, 1, 2)))
+    assert mean_err(fixed.get_weights()[1]).max() < 0.2 * mean_err(bias).max() + 1e-6
+    np.testing.assert_array_equal(copy.get_layer("head").get_weights()[1], tiny_rt4ksr.get_layer("head").get_weights()[1])

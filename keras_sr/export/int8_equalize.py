@@ -46,13 +46,15 @@ def norm_conv_pairs(model):
 
 def channel_max_abs(model, layers, samples):
     """``{layer.name: (C,) max |output|}`` of ``layers`` over ``samples`` ((1, H, W, C) arrays)."""
-    probe = keras.Model(model.inputs, [layer.output for layer in layers])
+    # reduced inside the graph: only (1, C) per layer leaves it, however large the activations
+    probe = keras.Model(model.inputs, [keras.ops.max(keras.ops.abs(layer.output), axis=(1, 2))
+                                       for layer in layers])
     peaks = [0.0] * len(layers)
     for x in samples:
         outs = probe.predict(x, verbose=0)
         outs = outs if isinstance(outs, (list, tuple)) else [outs]
         for i, out in enumerate(outs):
-            peaks[i] = np.maximum(peaks[i], np.abs(out).reshape(-1, out.shape[-1]).max(axis=0))
+            peaks[i] = np.maximum(peaks[i], out[0])
     return {layer.name: peak for layer, peak in zip(layers, peaks)}
 
 
@@ -118,13 +120,13 @@ def correct_bias(model, samples, skip=()):
     copy.set_weights(model.get_weights())
     if not convs:
         return copy, []
-    probe = keras.Model(model.inputs, [c.input for c in convs])
+    probe = keras.Model(model.inputs, [keras.ops.mean(c.input, axis=(1, 2)) for c in convs])
     means = [0.0] * len(convs)
     for x in samples:
         outs = probe.predict(x, verbose=0)
         outs = outs if isinstance(outs, (list, tuple)) else [outs]
         for i, out in enumerate(outs):
-            means[i] = means[i] + out.reshape(-1, out.shape[-1]).mean(axis=0) / len(samples)
+            means[i] = means[i] + out[0].astype(np.float64) / len(samples)
     for conv, mean in zip(convs, means):
         kernel, bias = conv.get_weights()
         shift = np.einsum("ijco,c->o", (int8_kernel(kernel) - kernel).astype(np.float64), mean)

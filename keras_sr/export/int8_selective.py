@@ -38,19 +38,29 @@ def layer_norm_nodes(model, graph):
 
 def pre_norm_activation_nodes(model, graph):
     """Output tensor names of the ops computing ``model``'s activation layers whose output
-    feeds a layer norm (RT4KSR's GELU before each block's norm). Their int8 output would be
-    the norm's input, and there a few large channels set the one int8 scale of the tensor
-    (RT4KSR x2: ``body3_act`` spans [-0.17, 15.6], its median channel 0.22): kept in float, the
-    float island runs from the conv's output through the norm."""
+    reaches a layer norm before any convolution (RT4KSR's GELU before each block's norm; the
+    last one through the pass-through high-frequency gate). Their int8 output would be the
+    norm's input, and there a few large channels set the one int8 scale of the tensor (RT4KSR
+    x2: ``body3_act`` spans [-0.17, 15.6], its median channel 0.22): kept in float, the float
+    island runs from the conv's output through the norm."""
     consumers = {}
     for layer in model.layers:
         for node in layer._inbound_nodes:
             for tensor in node.input_tensors:
                 consumers.setdefault(id(tensor._keras_history.operation), []).append(layer)
+
+    def reaches_norm(layer, seen=()):
+        for user in consumers.get(id(layer), []):
+            if isinstance(user, keras.layers.LayerNormalization):
+                return True
+            if not isinstance(user, keras.layers.Conv2D) and user not in seen \
+                    and reaches_norm(user, seen + (user,)):
+                return True
+        return False
+
     names = [layer.name for layer in model.layers
              if isinstance(layer, (keras.layers.Activation, keras.layers.ReLU, keras.layers.PReLU,
-                                   keras.layers.LeakyReLU))
-             and any(isinstance(c, keras.layers.LayerNormalization) for c in consumers.get(id(layer), []))]
+                                   keras.layers.LeakyReLU)) and reaches_norm(layer)]
     return layer_nodes(names, graph)
 
 

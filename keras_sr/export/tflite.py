@@ -155,7 +155,8 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
 def _selective_int8(model, converter_for, samples, input_size, calibration_size, int8_io, report):
     """Equalize layer norm -> conv pairs per channel (exact in float), calibrate (at
     ``calibration_size``, or dynamic when ``input_size`` is None), keep the layer norms, the
-    activations that feed them and the debugger's sensitive ops in float, quantize the rest."""
+    activations that feed them and the debugger's sensitive ops in float, correct the biases
+    of the int8 convs for the mean error of their int8 weights, quantize the rest."""
     from keras_sr.export import int8_equalize, int8_selective
 
     model, equalized = int8_equalize.equalize(model, samples, int8_equalize.EQUALIZE_ALPHA)
@@ -176,11 +177,21 @@ def _selective_int8(model, converter_for, samples, input_size, calibration_size,
     sensitive = [n for n in int8_selective.sensitive_nodes(converter_for(debug_size, data=tiles), tiles)
                  if n not in islands]
     float_nodes = sorted(islands + sensitive)
+    # the convs that stay int8 get biases that cancel the mean error of their int8 weights
+    float_convs = [c.name for c in int8_equalize.conv_layers(model)
+                   if set(int8_selective.layer_nodes([c.name], graph)) & set(sensitive)]
+    model, corrected = int8_equalize.correct_bias(model, samples, skip=float_convs)
+    if corrected:
+        converter_for = functools.partial(converter_for, model=model)
+        small = converter_for(size)
+        small._experimental_calibrate_only = True
+        calibrated = small.convert()
     if report is not None:
         report.update(float_nodes=float_nodes, layer_norm_ops=len(norms),
                       activation_ops=len(islands) - len(norms), sensitive_ops=sensitive,
                       equalized=[f"{a}->{b}" for a, b in equalized],
-                      equalize_alpha=int8_equalize.EQUALIZE_ALPHA if equalized else None)
+                      equalize_alpha=int8_equalize.EQUALIZE_ALPHA if equalized else None,
+                      bias_corrected=corrected)
     return calibration.convert_with_ranges(converter_for(input_size, int8_io, allow_float=bool(float_nodes)),
                                            calibrated, denylisted_nodes=float_nodes)
 
