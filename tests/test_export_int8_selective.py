@@ -38,6 +38,8 @@ def test_selective_keeps_layer_norms_float_and_convs_int8(tiny_rt4ksr, samples):
     assert report["activation_ops"] >= 1  # body0_act feeds tail_norm
     assert report["equalized"] == ["body0_norm->body0_conv", "tail_norm->tail_conv"]
     assert _input_types(selective, "GELU") == {"float32"}
+    assert report["bias_corrected"] and not any(
+        f"/{c}_" in n or f"/{c}/" in n for c in report["bias_corrected"] for n in report["sensitive_ops"])
     assert _input_types(selective, "MEAN") == {"float32"} and _input_types(full, "MEAN") == {"int8"}
     assert "int8" in _input_types(selective, "CONV_2D")
     ops = {op.name for op in read_graph(selective).operators}
@@ -56,6 +58,16 @@ def test_layer_norm_nodes_match_only_norm_scopes(tiny_rt4ksr):
     assert nodes and all("_norm" in n for n in nodes)
     edsr = models.build("edsr-baseline", scale=2, num_blocks=1, filters=8)
     assert int8_selective.layer_norm_nodes(edsr, read_graph(convert(edsr, "fp32", SIZE))) == []
+
+
+def test_float_activations_are_found_through_pass_through_layers():
+    # the released RT4KSR wiring: the last GELU reaches tail_norm through the (unused) hf_gate
+    model = models.build("rt4ksr", scale=2, num_feats=8, num_blocks=2, deploy=True)
+    graph = read_graph(convert(model, "fp32", SIZE))
+    nodes = int8_selective.pre_norm_activation_nodes(model, graph)
+    assert any("body1_act" in n for n in nodes) and any("body0_act" in n for n in nodes)
+    edsr = models.build("edsr-baseline", scale=2, num_blocks=1, filters=8)
+    assert int8_selective.pre_norm_activation_nodes(edsr, read_graph(convert(edsr, "fp32", SIZE))) == []
 
 
 def test_sensitivity_threshold_picks_the_ops_the_debugger_flags(monkeypatch):
