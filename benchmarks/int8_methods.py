@@ -19,6 +19,8 @@ Methods:
   (``keras_sr.export.int8_equalize``), layer norms and the activations feeding them in float,
   plus the debugger's sensitive ops; the int8 convs' biases corrected for the mean error of
   their int8 weights;
+* ``top<k>`` (e.g. ``--methods top0,top1,top2``): ``selective`` with exactly the k convs the
+  debugger ranks worst in float: the drop against the number of float convs;
 * ``int16x8``: int16 activations, int8 weights (TFLite's 16x8 mode; builtin ops, but the GPU
   delegate does not take int16 tensors; SPACE_TO_DEPTH / DEPTH_TO_SPACE have no 16x8 kernels and
   stay float).
@@ -36,6 +38,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 METHODS = ("full", "selective-norms", "selective", "int16x8")
+# ``top<k>``: the selective default, but exactly the k convs the debugger ranks worst kept in float
+# (instead of those above the threshold): drop against the number of float convs.
 
 
 @contextlib.contextmanager
@@ -51,6 +55,24 @@ def _without_equalization():
         yield
     finally:
         int8_equalize.equalize, int8_equalize.correct_bias, int8_selective.pre_norm_activation_nodes = saved
+
+
+@contextlib.contextmanager
+def _top_convs_float(k):
+    from keras_sr.export import int8_selective
+
+    saved = int8_selective.sensitive_nodes
+
+    def top(converter, samples, threshold=None):
+        rows = [r for r in int8_selective.layer_statistics(converter, samples, count=len(samples))
+                if r["op_name"] == "CONV_2D"]
+        return [r["tensor_name"] for r in sorted(rows, key=lambda r: -r["rmse/scale"])[:k]]
+
+    int8_selective.sensitive_nodes = top
+    try:
+        yield
+    finally:
+        int8_selective.sensitive_nodes = saved
 
 
 def _int16x8(model, size, samples):
@@ -76,6 +98,10 @@ def convert(method, model, size, samples):
         return _int16x8(model, size, samples), {"method": method, "float_nodes": []}
     if method == "selective-norms":
         with _without_equalization():
+            return tflite.convert(model, "int8", size, representative=samples, int8_method="selective",
+                                  report=report), report
+    if method.startswith("top"):
+        with _top_convs_float(int(method[3:])):
             return tflite.convert(model, "int8", size, representative=samples, int8_method="selective",
                                   report=report), report
     if method == "fp32":

@@ -327,7 +327,8 @@ def _int8_summary(report):
     return (f"int8: method selective: {report.get('layer_norm_ops', 0)} layer-norm op(s), "
             f"{report.get('activation_ops', 0)} activation op(s) feeding them and "
             f"{len(sensitive)} op(s) the quantization debugger finds sensitive kept in float; "
-            f"{len(equalized)} layer norm -> conv pair(s) range-equalized"
+            f"{len(equalized)} layer norm -> conv pair(s) range-equalized; biases of "
+            f"{len(report.get('bias_corrected', []))} int8 conv(s) corrected"
             + "".join(f"\n  equalized: {p}" for p in equalized)
             + "".join(f"\n  float: {n}" for n in sensitive))
 
