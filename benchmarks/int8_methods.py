@@ -21,6 +21,7 @@ Methods:
   their int8 weights;
 * ``top<k>`` (e.g. ``--methods top0,top1,top2``): ``selective`` with exactly the k convs the
   debugger ranks worst in float: the drop against the number of float convs;
+* ``selective@<alpha>`` (e.g. ``selective@0.5``): ``selective`` with another equalization alpha;
 * ``int16x8``: int16 activations, int8 weights (TFLite's 16x8 mode; builtin ops, but the GPU
   delegate does not take int16 tensors; SPACE_TO_DEPTH / DEPTH_TO_SPACE have no 16x8 kernels and
   stay float).
@@ -100,6 +101,16 @@ def convert(method, model, size, samples):
         with _without_equalization():
             return tflite.convert(model, "int8", size, representative=samples, int8_method="selective",
                                   report=report), report
+    if method.startswith("selective@"):  # another equalization alpha
+        from keras_sr.export import int8_equalize
+
+        saved = int8_equalize.EQUALIZE_ALPHA
+        int8_equalize.EQUALIZE_ALPHA = float(method.split("@")[1])
+        try:
+            return tflite.convert(model, "int8", size, representative=samples, int8_method="selective",
+                                  report=report), report
+        finally:
+            int8_equalize.EQUALIZE_ALPHA = saved
     if method.startswith("top"):
         with _top_convs_float(int(method[3:])):
             return tflite.convert(model, "int8", size, representative=samples, int8_method="selective",
