@@ -21,7 +21,7 @@ import numpy as np
 # SmoothQuant's migration strength: 1 (every channel's activation range equal). RT4KSR x2, shipped
 # weights, PSNR-Y drop on 8 held-out BSD200 photos (benchmarks/int8_methods_results.md): at a given
 # number of float convs alpha matters little (2 float: 0.38 dB at 0.5, 0.40 at 1); at 1 the
-# debugger's threshold floats the 4 convs (0.16 dB) that 0.5 and 0.75 leave in int8 (0.38 / 0.40 dB).
+# debugger's threshold keeps 4 convs in float (0.16 dB), at 0.5 and 0.75 only 2 (0.38 / 0.40 dB).
 EQUALIZE_ALPHA = 1.0
 
 
