@@ -1,16 +1,19 @@
 """Selective int8: which ops of a full-integer graph stay in float (builtin ops either way).
 
-Two kinds, found on the calibrated graph:
+Three kinds, found on the calibrated graph (of the model after
+:func:`keras_sr.export.int8_equalize.equalize`):
 
 * **layer norms** (``LayerNormalization`` / ``ChannelLayerNorm``): their MEAN, SQUARED_DIFFERENCE,
   RSQRT, ... have no fast int8 kernels in LiteRT (RT4KSR x2 at 640x360: 345 ms with them in
   int8, 133 ms with them in float), and the per-pixel variance in int8 is coarse;
+* **activations feeding a layer norm** (:func:`pre_norm_activation_nodes`), so that the float
+  island runs from a conv's output through the norm;
 * **sensitive ops**: TensorFlow's ``QuantizationDebugger`` quantizes each op alone (float
   inputs) and reports its error in units of the op's output scale; an op whose RMS error
   exceeds ``SENSITIVITY_THRESHOLD`` (0.6; plain int8 rounding gives 1/sqrt(12) = 0.29) does not
   fit int8 — e.g. RT4KSR's re-parameterized tail conv, whose fused kernel has a few large
-  centre taps (an identity branch) beside the small ones that carry the detail: its
-  per-channel int8 weights alone cost 2.5 dB.
+  centre taps (an identity branch) beside the small ones that carry the detail (its
+  per-channel int8 weights alone cost 2.5 dB before bias correction).
 
 ``benchmarks/int8_layer_error.py`` prints the debugger's table for a preset.
 """
