@@ -4,7 +4,8 @@
         [--holdout runs/split/holdout] [--set5 ../shared/data/Set5/HR] [--out benchmarks/int8_methods_results.md]
 
 Every method is calibrated as ``keras-sr export --formats int8`` calibrates (8 bundled photos,
-centre crops at the export size) and scored on:
+centre crops at the export size; ``--calibration DIR --calibration-count N``: other photos) and
+scored on:
 
 * the 2 bundled photos the export's parity check uses (the README's int8 figure);
 * ``--holdout``: held-out training photos (``benchmarks/holdout_split.py``), where choices are made;
@@ -146,6 +147,8 @@ def main(argv=None):
     p.add_argument("--holdout-count", type=int, default=8)
     p.add_argument("--set5", default=None, help="Set5 HR folder (reported only)")
     p.add_argument("--methods", default=",".join(METHODS))
+    p.add_argument("--calibration", default=None, help="calibration folder (default: the bundled photos)")
+    p.add_argument("--calibration-count", type=int, default=8)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--out", default=None, help="append the markdown table to this file")
     args = p.parse_args(argv)
@@ -159,7 +162,7 @@ def main(argv=None):
     size = parse_size(args.input_size) if args.input_size else DEFAULT_INPUT_SIZES[args.scale]
     model = deploy_form(models.build(args.model, scale=args.scale, weights="default"), args.model)
     channels = model.inputs[0].shape[-1]
-    samples = calibration_set(size, channels, None, 8)
+    samples = calibration_set(size, channels, args.calibration, args.calibration_count)
     sets = {"bundled (2)": parity.lr_hr_pairs(size, args.scale, channels, count=2)}
     if args.holdout:
         sets[f"held-out ({args.holdout_count})"] = parity.lr_hr_pairs(size, args.scale, channels,
