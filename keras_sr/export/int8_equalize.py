@@ -39,7 +39,7 @@ def norm_conv_pairs(model):
         if not isinstance(layer, keras.layers.LayerNormalization) or not (layer.scale and layer.center):
             continue
         users = consumers.get(id(layer), [])
-        if len(users) == 1 and type(users[0]) is keras.layers.Conv2D and len(users[0]._inbound_nodes) == 1:
+        if len(users) == 1 and users[0] in conv_layers(model, need_bias=False):
             pairs.append((layer, users[0]))
     return pairs
 
@@ -97,10 +97,13 @@ def int8_kernel(kernel):
     return np.clip(np.round(kernel / scale), -127, 127) * scale
 
 
-def conv_layers(model):
-    """The plain ``Conv2D`` layers of ``model`` with a bias, each called once."""
+def conv_layers(model, need_bias=True):
+    """The plain ``Conv2D`` layers of ``model`` (channels last, one group, each called once;
+    with a bias when ``need_bias``): those whose kernel is (kh, kw, in, out) over the input's
+    channels."""
     return [layer for layer in model.layers
-            if type(layer) is keras.layers.Conv2D and layer.use_bias and len(layer._inbound_nodes) == 1]
+            if type(layer) is keras.layers.Conv2D and (layer.use_bias or not need_bias)
+            and layer.groups == 1 and layer.data_format == "channels_last" and len(layer._inbound_nodes) == 1]
 
 
 def correct_bias(model, samples, skip=()):
