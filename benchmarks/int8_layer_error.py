@@ -3,10 +3,12 @@ do not fit int8, the evidence behind keras-sr's selective int8.
 
     python benchmarks/int8_layer_error.py --model rt4ksr --scale 2
 
-Calibrates on tiles of the bundled photos (as ``keras-sr export`` does), then quantizes each op
-alone (float inputs) and prints its RMS error in units of its output scale (plain rounding:
-0.29) and its max abs error; ops above ``keras_sr.export.int8_selective.SENSITIVITY_THRESHOLD``
-are marked: selective int8 keeps them in float.
+Range-equalizes the layer norm -> conv pairs as selective int8 does (``--no-equalize``: the
+graph as built), calibrates on tiles of the bundled photos (as ``keras-sr export`` does), then
+quantizes each op alone (float inputs) and prints its RMS error in units of its output scale
+(plain rounding: 0.29) and its max abs error; ops above
+``keras_sr.export.int8_selective.SENSITIVITY_THRESHOLD`` are marked: selective int8 keeps them
+in float.
 """
 
 import argparse
@@ -22,22 +24,26 @@ def main():
     p.add_argument("--scale", type=int, default=2)
     p.add_argument("--tile", default="160x96", metavar="WxH", help="calibration tile size")
     p.add_argument("--images", type=int, default=8)
+    p.add_argument("--no-equalize", action="store_true", help="rank the graph without range equalization")
     args = p.parse_args()
 
     import tensorflow as tf
 
     from keras_sr import models
-    from keras_sr.export import deploy_form, int8_selective, parse_size, tflite
+    from keras_sr.export import deploy_form, int8_equalize, int8_selective, parse_size, tflite
     from keras_sr.export.pipeline import calibration_set
 
     size = parse_size(args.tile, "--tile")
     model = deploy_form(models.build(args.model, scale=args.scale, weights="default"), args.model)
     samples = calibration_set(size, model.inputs[0].shape[-1], None, args.images)
+    if not args.no_equalize:
+        model, _ = int8_equalize.equalize(model, samples)
     converter = tf.lite.TFLiteConverter.from_concrete_functions([tflite.concrete_function(model, size)], model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = lambda: ([x] for x in samples)
     rows = int8_selective.layer_statistics(converter, samples)
-    print(f"{args.model} x{args.scale}, shipped weights, {len(samples)} calibration images at {size[0]}x{size[1]}")
+    print(f"{args.model} x{args.scale}, shipped weights, {len(samples)} calibration images at {size[0]}x{size[1]}, "
+          f"{'not ' if args.no_equalize else ''}range-equalized")
     print("| op | output tensor | RMS error / scale | max abs error |")
     print("|---|---|---|---|")
     for row in rows:

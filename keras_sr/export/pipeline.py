@@ -318,12 +318,18 @@ def _export_formats(model, reference, out_dir, formats, targets, json_path, scal
 
 
 def _int8_summary(report):
-    """One line (plus one per sensitive op) saying how an int8 export was quantized."""
+    """One line (plus one per equalized pair and sensitive op) saying how an int8 export was
+    quantized."""
     if report["method"] == "full":
         return "int8: method full (every op int8)"
     sensitive = report.get("sensitive_ops", [])
-    return (f"int8: method selective: {report.get('layer_norm_ops', 0)} layer-norm op(s) and "
-            f"{len(sensitive)} op(s) the quantization debugger finds sensitive kept in float"
+    equalized = report.get("equalized", [])
+    return (f"int8: method selective: {report.get('layer_norm_ops', 0)} layer-norm op(s), "
+            f"{report.get('activation_ops', 0)} activation op(s) feeding them and "
+            f"{len(sensitive)} op(s) the quantization debugger finds sensitive kept in float; "
+            f"{len(equalized)} layer norm -> conv pair(s) range-equalized; biases of "
+            f"{len(report.get('bias_corrected', []))} int8 conv(s) corrected"
+            + "".join(f"\n  equalized: {p}" for p in equalized)
             + "".join(f"\n  float: {n}" for n in sensitive))
 
 

@@ -16,6 +16,7 @@ input before allocating, as :func:`keras_sr.export.parity.run_tflite` does::
     sr = interp.get_tensor(interp.get_output_details()[0]["index"])  # (1, 720, 1280, 3)
 """
 
+import functools
 import re
 
 import numpy as np
@@ -108,7 +109,7 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
             raise ValueError("int8 calibration images must all have one shape, got "
                              f"{sorted({x.shape for x in samples})}")
 
-    def converter_for(size, io="float32", allow_float=False, data=None):
+    def converter_for(size, io="float32", allow_float=False, data=None, model=model):
         converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function(model, size)], model)
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
         if fmt == "fp16":
@@ -152,15 +153,21 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
 
 
 def _selective_int8(model, converter_for, samples, input_size, calibration_size, int8_io, report):
-    """Calibrate (at ``calibration_size``, or dynamic when ``input_size`` is None), keep the
-    layer norms and the debugger's sensitive ops in float, quantize the rest."""
-    from keras_sr.export import int8_selective
+    """Equalize layer norm -> conv pairs per channel (exact in float), calibrate (at
+    ``calibration_size``, or dynamic when ``input_size`` is None), keep the layer norms, the
+    activations that feed them and the debugger's sensitive ops in float, correct the biases
+    of the int8 convs for the mean error of their int8 weights, quantize the rest."""
+    from keras_sr.export import int8_equalize, int8_selective
 
+    model, equalized = int8_equalize.equalize(model, samples, int8_equalize.EQUALIZE_ALPHA)
+    converter_for = functools.partial(converter_for, model=model)
     size = None if input_size is None else calibration_size
     small = converter_for(size)
     small._experimental_calibrate_only = True
     calibrated = small.convert()
-    norms = int8_selective.layer_norm_nodes(model, read_graph(calibrated))
+    graph = read_graph(calibrated)
+    norms = int8_selective.layer_norm_nodes(model, graph)
+    islands = norms + [n for n in int8_selective.pre_norm_activation_nodes(model, graph) if n not in norms]
     # The debugger runs a float + int8 copy of every op without XNNPACK: on small tiles of the
     # same images (each op's error in units of its own output scale does not depend on the size).
     w, h = samples[0].shape[2], samples[0].shape[1]
@@ -168,10 +175,23 @@ def _selective_int8(model, converter_for, samples, input_size, calibration_size,
     tiles = calibration.tiles(samples, debug_size) if debug_size != (w, h) else samples
     tiles = tiles[::max(1, len(tiles) // int8_selective.DEBUG_SAMPLES)][:int8_selective.DEBUG_SAMPLES]
     sensitive = [n for n in int8_selective.sensitive_nodes(converter_for(debug_size, data=tiles), tiles)
-                 if n not in norms]
-    float_nodes = sorted(norms + sensitive)
+                 if n not in islands]
+    float_nodes = sorted(islands + sensitive)
+    # the convs that stay int8 get biases that cancel the mean error of their int8 weights
+    float_convs = [c.name for c in int8_equalize.conv_layers(model)
+                   if set(int8_selective.layer_nodes([c.name], graph)) & set(sensitive)]
+    model, corrected = int8_equalize.correct_bias(model, samples, skip=float_convs)
+    if corrected:
+        converter_for = functools.partial(converter_for, model=model)
+        small = converter_for(size)
+        small._experimental_calibrate_only = True
+        calibrated = small.convert()
     if report is not None:
-        report.update(float_nodes=float_nodes, layer_norm_ops=len(norms), sensitive_ops=sensitive)
+        report.update(float_nodes=float_nodes, layer_norm_ops=len(norms),
+                      activation_ops=len(islands) - len(norms), sensitive_ops=sensitive,
+                      equalized=[f"{a}->{b}" for a, b in equalized],
+                      equalize_alpha=int8_equalize.EQUALIZE_ALPHA if equalized else None,
+                      bias_corrected=corrected)
     return calibration.convert_with_ranges(converter_for(input_size, int8_io, allow_float=bool(float_nodes)),
                                            calibrated, denylisted_nodes=float_nodes)
 

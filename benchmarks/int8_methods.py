@@ -1,0 +1,221 @@
+"""int8 methods for a preset's deploy graph: PSNR-Y drop vs Keras float, ops kept in float, latency.
+
+    PYTHONPATH=. python benchmarks/int8_methods.py --model rt4ksr --scale 2 \\
+        [--holdout runs/split/holdout] [--set5 ../shared/data/Set5/HR] [--out benchmarks/int8_methods_results.md]
+
+Every method is calibrated as ``keras-sr export --formats int8`` calibrates (8 bundled photos,
+centre crops at the export size; ``--calibration DIR --calibration-count N``: other photos) and
+scored on:
+
+* the 2 bundled photos the export's parity check uses (the README's int8 figure);
+* ``--holdout``: held-out training photos (``benchmarks/holdout_split.py``), where choices are made;
+* ``--set5``: Set5 (reported, never used for a choice).
+
+Methods:
+
+* ``full``: every op int8 (``--int8-method full``);
+* ``selective-norms``: layer norms and the debugger's sensitive ops in float (the selective
+  default before range equalization);
+* ``selective``: today's default: layer norm -> conv pairs range-equalized
+  (``keras_sr.export.int8_equalize``), layer norms and the activations feeding them in float,
+  plus the debugger's sensitive ops; the int8 convs' biases corrected for the mean error of
+  their int8 weights;
+* ``top<k>`` (e.g. ``--methods top0,top1,top2``): ``selective`` with exactly the k convs the
+  debugger ranks worst in float: the drop against the number of float convs;
+* ``selective@<alpha>`` (e.g. ``selective@0.5``): ``selective`` with another equalization alpha;
+* ``int16x8``: int16 activations, int8 weights (TFLite's 16x8 mode; builtin ops, but the GPU
+  delegate does not take int16 tensors; SPACE_TO_DEPTH / DEPTH_TO_SPACE have no 16x8 kernels and
+  stay float).
+
+Latency: LiteRT (XNNPACK), 1 thread, median of ``--repeats`` invokes, CPU flags and load stated.
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+METHODS = ("full", "selective-norms", "selective", "int16x8")
+# ``top<k>``: the selective default, but exactly the k convs the debugger ranks worst kept in float
+# (instead of those above the threshold): drop against the number of float convs.
+
+
+@contextlib.contextmanager
+def _without_equalization():
+    """The selective method as it was before range equalization (for the comparison row)."""
+    from keras_sr.export import int8_equalize, int8_selective
+
+    saved = int8_equalize.equalize, int8_equalize.correct_bias, int8_selective.pre_norm_activation_nodes
+    int8_equalize.equalize = lambda model, samples, alpha=None: (model, [])
+    int8_equalize.correct_bias = lambda model, samples, skip=(): (model, [])
+    int8_selective.pre_norm_activation_nodes = lambda model, graph: []
+    try:
+        yield
+    finally:
+        int8_equalize.equalize, int8_equalize.correct_bias, int8_selective.pre_norm_activation_nodes = saved
+
+
+@contextlib.contextmanager
+def _top_convs_float(k):
+    from keras_sr.export import int8_selective
+
+    saved = int8_selective.sensitive_nodes
+
+    def top(converter, samples, threshold=None):
+        rows = [r for r in int8_selective.layer_statistics(converter, samples, count=len(samples))
+                if r["op_name"] == "CONV_2D"]
+        return [r["tensor_name"] for r in sorted(rows, key=lambda r: -r["rmse/scale"])[:k]]
+
+    int8_selective.sensitive_nodes = top
+    try:
+        yield
+    finally:
+        int8_selective.sensitive_nodes = saved
+
+
+def _int16x8(model, size, samples):
+    import tensorflow as tf
+
+    from keras_sr.export import tflite
+
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([tflite.concrete_function(model, size)], model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([x] for x in samples)
+    # SPACE_TO_DEPTH / DEPTH_TO_SPACE have no 16x8 kernels (the converter says so): they stay float
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8, tf.lite.OpsSet.TFLITE_BUILTINS]
+    return converter.convert()
+
+
+def convert(method, model, size, samples):
+    """``(flatbuffer, report)`` of ``method`` for ``model`` at ``size`` (w, h)."""
+    from keras_sr.export import tflite
+
+    report = {}
+    if method == "int16x8":
+        return _int16x8(model, size, samples), {"method": method, "float_nodes": []}
+    if method == "selective-norms":
+        with _without_equalization():
+            return tflite.convert(model, "int8", size, representative=samples, int8_method="selective",
+                                  report=report), report
+    if method.startswith("selective@"):  # another equalization alpha
+        from keras_sr.export import int8_equalize
+
+        saved = int8_equalize.EQUALIZE_ALPHA
+        int8_equalize.EQUALIZE_ALPHA = float(method.split("@")[1])
+        try:
+            return tflite.convert(model, "int8", size, representative=samples, int8_method="selective",
+                                  report=report), report
+        finally:
+            int8_equalize.EQUALIZE_ALPHA = saved
+    if method.startswith("top"):
+        with _top_convs_float(int(method[3:])):
+            return tflite.convert(model, "int8", size, representative=samples, int8_method="selective",
+                                  report=report), report
+    if method == "fp32":
+        return tflite.convert(model, "fp32", size), {}
+    return tflite.convert(model, "int8", size, representative=samples, int8_method=method,
+                          report=report), report
+
+
+def latency_ms(flatbuffer, lr, repeats):
+    import numpy as np
+
+    from keras_sr.export import parity
+
+    interp = parity.interpreter(flatbuffer, num_threads=1)
+    parity.set_input(interp, lr)
+    interp.invoke()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        interp.invoke()
+        times.append(time.perf_counter() - t)
+    return 1000 * float(np.median(times))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", default="rt4ksr")
+    p.add_argument("--scale", type=int, default=2)
+    p.add_argument("--input-size", default=None, help="WxH (default: the export's default for the scale)")
+    p.add_argument("--holdout", default=None, help="folder of held-out training photos")
+    p.add_argument("--holdout-count", type=int, default=8)
+    p.add_argument("--set5", default=None, help="Set5 HR folder (reported only)")
+    p.add_argument("--methods", default=",".join(METHODS))
+    p.add_argument("--calibration", default=None, help="calibration folder (default: the bundled photos)")
+    p.add_argument("--calibration-count", type=int, default=8)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--out", default=None, help="append the markdown table to this file")
+    args = p.parse_args(argv)
+
+    from keras_sr import models
+    from keras_sr.export import check_gpu_compatibility, deploy_form, parity, parse_size
+    from keras_sr.export.pipeline import DEFAULT_INPUT_SIZES, calibration_set
+    from keras_sr.export.tflite_graph import read_graph
+    from keras_sr.utils.machine import cpu_flags
+
+    size = parse_size(args.input_size) if args.input_size else DEFAULT_INPUT_SIZES[args.scale]
+    model = deploy_form(models.build(args.model, scale=args.scale, weights="default"), args.model)
+    channels = model.inputs[0].shape[-1]
+    samples = calibration_set(size, channels, args.calibration, args.calibration_count)
+    sets = {"bundled (2)": parity.lr_hr_pairs(size, args.scale, channels, count=2)}
+    if args.holdout:
+        sets[f"held-out ({args.holdout_count})"] = parity.lr_hr_pairs(size, args.scale, channels,
+                                                                     count=args.holdout_count, folder=args.holdout)
+    if args.set5:
+        sets["Set5 (5)"] = parity.lr_hr_pairs(size, args.scale, channels, count=5, folder=args.set5)
+    references = {k: parity.keras_outputs(model, v) for k, v in sets.items()}
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    rows, failures = [], []
+    fp32, _ = convert("fp32", model, size, samples)
+    fp32_ms = latency_ms(fp32, sets["bundled (2)"][0][1], args.repeats)
+    for method in args.methods.split(","):
+        flatbuffer, report = convert(method, model, size, samples)
+        graph = read_graph(flatbuffer)
+        convs = [op for op in graph.operators if op.name == "CONV_2D"]
+        float_convs = sum(1 for op in convs if op.inputs[0].dtype == "float32")
+        float_ops = sum(1 for op in graph.operators if op.name not in ("QUANTIZE", "DEQUANTIZE")
+                        and op.inputs and op.inputs[0] is not None and op.inputs[0].dtype == "float32")
+        work_ops = sum(1 for op in graph.operators if op.name not in ("QUANTIZE", "DEQUANTIZE"))
+        try:
+            drops = {k: parity.check_parity(model, flatbuffer, "int8", args.scale, v,
+                                            reference=references[k]).psnr_drop for k, v in sets.items()}
+        except RuntimeError as exc:  # a converted file LiteRT cannot run (16x8 SQUARED_DIFFERENCE)
+            reason = str(exc).splitlines()[0]
+            print(f"{method}: does not run in LiteRT: {reason}", flush=True)
+            failures.append(f"{method}: converts (builtin ops), but LiteRT cannot run it: {reason}")
+            continue
+        gpu = check_gpu_compatibility(flatbuffer)
+        ms = latency_ms(flatbuffer, sets["bundled (2)"][0][1], args.repeats)
+        load = os.getloadavg()[0]
+        rows.append((method, drops, float_ops, float_convs, len(convs), work_ops,
+                     gpu.ok, ms, load))
+        print(f"{method}: drops {drops}, float ops {rows[-1][2]}, float convs {float_convs}/{len(convs)}, "
+              f"gpu {'ok' if gpu.ok else 'NO'}, {ms:.0f} ms (load {load:.1f})", flush=True)
+    lines = [f"## {args.model} x{args.scale}, shipped weights, {size[0]}x{size[1]} -> x{args.scale} "
+             f"({started}; `python benchmarks/int8_methods.py {' '.join(argv or sys.argv[1:])}`)", "",
+             f"CPU: {os.cpu_count()} cores visible, flags {cpu_flags() or 'unknown'}; 1-minute load average "
+             f"at each row's timing given (the machine is shared). LiteRT 1 thread, median of {args.repeats}; "
+             f"fp32: {fp32_ms:.0f} ms. PSNR-Y drop vs Keras float (dB).", "",
+             "| method | " + " | ".join(f"drop, {k}" for k in sets) +
+             " | ops in float (of all but QUANTIZE/DEQUANTIZE) | convs in float | GPU check | ms (1 thread) | load |",
+             "|---|" + "---|" * len(sets) + "---|---|---|---|---|"]
+    for method, drops, nf, fc, nc, nops, ok, ms, load in rows:
+        lines.append(f"| {method} | " + " | ".join(f"{d:.2f}" for d in drops.values()) +
+                     f" | {nf} of {nops} | {fc} of {nc} | {'passes' if ok else 'fails'} | {ms:.0f} | {load:.1f} |")
+    lines += [""] + [f"* {f}" for f in failures]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.out:
+        with open(args.out, "a") as f:
+            f.write(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
