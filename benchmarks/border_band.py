@@ -64,6 +64,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bands", default="8,2", help="band widths in SR pixels (default 8,2)")
     parser.add_argument("--quick", action="store_true", help="chelsea and the x2 weights only")
+    parser.add_argument("--only", action="append", metavar="PRESET", help="these presets' weights only (repeat)")
     args = parser.parse_args(argv)
 
     from keras_sr import weights
@@ -80,6 +81,8 @@ def main(argv=None):
     print("|---|---|---|---|---|---|---|---|")
     sets = images(args.quick)
     for name, scale in weights.shipped():
+        if args.only and name not in args.only:
+            continue
         if args.quick and scale != 2:
             continue
         predict = load_predictor(name, scale=scale, weights="default")
