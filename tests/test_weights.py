@@ -269,3 +269,25 @@ def test_texture_ratio_is_one_for_hr_and_below_one_for_a_blur():
     assert 0 < texture_ratio(blurred, hr, scale=4) < 0.5
     noisy = np.clip(hr + np.random.default_rng(0).normal(0, 20, hr.shape), 0, 255).astype("uint8")
     assert texture_ratio(noisy, hr, scale=4) > 1.0
+
+
+@pytest.mark.skipif(("mdsr-baseline", 3) not in set(weights.shipped()), reason="MDSR-baseline weights not shipped")
+def test_mdsr_ships_one_file_for_three_scales_and_warm_starts_every_branch():
+    """One multi-output file: each scale's build is that branch of it; --init-weights copies every layer."""
+    import keras_sr
+    from keras_sr.models.mdsr import scale_model
+    from keras_sr.training.warm_start import warm_start
+
+    files = {weights.entry("mdsr-baseline", s)["file"] for s in (2, 3, 4)}
+    assert len(files) == 1
+    path = weights.weights_path("mdsr-baseline", 3)
+    full = keras_sr.models.build("mdsr-baseline")
+    full.load_weights(str(path))
+    lr = np.random.default_rng(0).uniform(0, 1, (1, 12, 16, 3)).astype("float32")
+    for s in (2, 3, 4):
+        view = keras_sr.models.build("mdsr-baseline", scale=s, weights="default")
+        np.testing.assert_allclose(np.asarray(view(lr)), np.asarray(scale_model(full, s)(lr)), atol=1e-6)
+    fresh = keras_sr.models.build("mdsr-baseline")
+    result = warm_start(fresh, str(path))
+    assert result["kept"] == []
+    np.testing.assert_allclose(np.asarray(scale_model(fresh, 4)(lr)), np.asarray(scale_model(full, 4)(lr)), atol=1e-6)

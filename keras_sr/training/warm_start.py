@@ -57,7 +57,11 @@ def warm_start(model, source):
             # assign whatever fits in file order) and copy by layer name and shape
             from keras_sr import models
 
-            source = models.build(key[0], scale=key[1], weights="default")
+            if weights.entry(*key)["build"].get("multiscale"):
+                # one file for every scale (MDSR): the whole multi-output model, every branch
+                source = load_weights(models.build(key[0]), path)
+            else:
+                source = models.build(key[0], scale=key[1], weights="default")
         elif path.endswith(".keras"):
             import keras_sr.layers  # noqa: F401  (registers the serializable layers)
 
