@@ -59,14 +59,6 @@ KEEP_SHIPPED = {"rt4ksr": "its int8 export: the campaign's files do not quantize
 BICUBIC_BAR = {2: 1.0, 3: 0.8, 4: 0.6}  # issue 16: shipped weights beat bicubic on Set5 by this much
 
 
-def campaign():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("train_zoo_jax", Path(__file__).with_name("train_zoo_jax.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def build_for(record):
     """The record's network under the current backend (RT4KSR's ``init`` dropped: it only
@@ -182,8 +174,8 @@ def card_text(stem, record, sets, stored, shipped_before, files, machine, deploy
                "less room); "
                f"{previous['steps'] + record['steps']:,} updates, {(previous['train_seconds'] + record['seconds']) / 60:.1f} "
                "min in all."),
-              (f"* Command: `KERAS_BACKEND=jax PYTHONPATH=. python benchmarks/train_zoo_jax.py --train .gpu/train "
-               f"--val .gpu/valcrop --seconds 545 --out /tmp/zoo` (all lanes; `--only LANE` for one)"
+              ("* Command: `KERAS_BACKEND=jax PYTHONPATH=. python benchmarks/train_zoo_jax.py --train .gpu/train "
+               "--val .gpu/valcrop --seconds 545 --out /tmp/zoo` (all lanes; `--only LANE` for one)"
                + ("." if not previous else
                   f", then `... --stage {stem} --continue-from keras_sr/weights --lr-factor {record['lr_factor']:g} "
                   "--seconds 195`.")),
@@ -232,7 +224,8 @@ def main(argv=None):
     from keras_sr import weights as shipped
     from keras_sr.utils import atomic
 
-    zoo = campaign()
+    import train_zoo_jax as zoo  # a sibling script (benchmarks/ is on sys.path above)
+
     val = [zoo._prepare_one((f, (2, 3, 4))) for f in sorted(glob.glob(os.path.join(args.val, "*")))]
     results = Path(args.results)
     dest = Path(args.dest)

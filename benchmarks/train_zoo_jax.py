@@ -98,20 +98,14 @@ TINY_DISCRIMINATOR = {"filters": 4}
 
 # ---------------------------------------------------------------- data (numpy, no TensorFlow)
 
-def _read(path):
-    import numpy as np
-    from PIL import Image
-
-    with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"))
-
 
 def _prepare_one(args):
     """HR (modcropped to ``scale``) and its MATLAB-bicubic LR, for each scale."""
     from keras_sr.data.imresize import matlab_imresize
+    from keras_sr.data.io import read_image
 
     path, scales = args
-    img = _read(path)
+    img = read_image(path)
     out = {}
     for s in scales:
         h, w = img.shape[0] // s * s, img.shape[1] // s * s
@@ -469,7 +463,7 @@ def run_stage(stage, data, out, deadline, tiny, seed, log, continue_from=None, l
     elif stage.init_from:
         source = out / f"{stage.init_from}.weights.h5"
         if source.is_file():
-            src_stage = next(s for lane in LANES.values() for s in lane if s.name == stage.init_from)
+            src_stage = find_stage(stage.init_from)
             src_recipe = stage_recipe(src_stage, tiny)
             src = models.build(src_stage.model, scale=src_stage.scale, **src_recipe.model_overrides)
             src.load_weights(str(source))

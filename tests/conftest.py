@@ -12,6 +12,17 @@ import pytest  # noqa: E402
 SHARED = Path(os.environ.get("KERAS_SR_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
 
+def benchmark_script(name):
+    """``benchmarks/NAME.py`` as a module (benchmarks/ is scripts, not a package)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def shared_path(*parts):
     """Path under ../shared, or skip the calling test with the reason when it is absent."""
     path = SHARED.joinpath(*parts)

@@ -1,23 +1,18 @@
 """benchmarks/holdout_split.py: a seeded whole-image hold-out, disjoint from training, as links."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from conftest import benchmark_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _module():
-    spec = importlib.util.spec_from_file_location("holdout_split", ROOT / "benchmarks" / "holdout_split.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_split_is_seeded_disjoint_and_complete():
-    split = _module().split
+    split = benchmark_script("holdout_split").split
     files = [f"img{i:03d}.png" for i in range(291)]
     train, hold = split(files, 0.1, seed=0)
     assert len(hold) == 29 and len(train) == 262
@@ -38,7 +33,7 @@ def test_main_writes_link_folders(tmp_path):
         for i in range(5):
             write_image(str(tmp_path / folder / f"{i}.png"), skdata.camera()[:16, :16])
     out = tmp_path / "split"
-    _module().main(["--data", str(tmp_path / "A"), "--data", str(tmp_path / "B"), "--fraction", "0.2",
+    benchmark_script("holdout_split").main(["--data", str(tmp_path / "A"), "--data", str(tmp_path / "B"), "--fraction", "0.2",
                     "--out", str(out)])
     hold = sorted(p.name for p in (out / "holdout").iterdir())
     train = sorted(p.name for p in (out / "train").iterdir())

@@ -1,22 +1,17 @@
 """benchmarks/train_zoo.py with a tiny plan: one tiny model, a few steps, shipped into a tmp
 folder; a second call skips it; --dry-run lists the plan."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from conftest import benchmark_script
 
 from keras_sr import data
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _zoo():
-    spec = importlib.util.spec_from_file_location("train_zoo", ROOT / "benchmarks" / "train_zoo.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
@@ -33,7 +28,7 @@ def folders(tmp_path):
 
 
 def test_tiny_campaign_ships_and_resumes(folders, tmp_path, capsys):
-    zoo = _zoo()
+    zoo = benchmark_script("train_zoo")
     hr, bench = folders
     tiny = {"model_overrides": {"num_blocks": 1, "filters": 8}, "batch_size": 2, "patch_size": 8}
     plan = (zoo.Entry("edsr-baseline_x2", "edsr-baseline", 2, tiny, target=40.0),)
@@ -57,7 +52,7 @@ def test_tiny_campaign_ships_and_resumes(folders, tmp_path, capsys):
 
 
 def test_dry_run_lists_the_issue_plan_and_refuses_unknown_names(capsys):
-    zoo = _zoo()
+    zoo = benchmark_script("train_zoo")
     assert zoo.main(["--dry-run", "--out", "/nonexistent/campaign"]) == 0
     listed = capsys.readouterr().out
     for name in ("rt4ksr_x4", "edsr-baseline_x3", "srgan_x4", "rednet30_x4", "srdensenet-all_x4",

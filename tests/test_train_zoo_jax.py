@@ -2,7 +2,6 @@
 (``benchmarks/ship_jax_campaign.py``), end to end on tiny models: train under JAX in a fresh
 process, open the files under TensorFlow, re-measure, ship into a temporary folder."""
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -12,16 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import benchmark_script
 
 ROOT = Path(__file__).resolve().parents[1]
 pytest.importorskip("jax")
 
-
-def _script(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _photos(folder, size, count, offset=0):
@@ -60,8 +54,8 @@ def test_tiny_lane_trains_under_jax_and_ships_under_tensorflow(tmp_path):
         assert {"rednet30_x2.weights.h5", "rednet30_x4.json"} <= set(tar.getnames())
 
     # TensorFlow opens the JAX-written weights and measures the same held-out PSNR
-    zoo = _script("train_zoo_jax")
-    ship = _script("ship_jax_campaign")
+    zoo = benchmark_script("train_zoo_jax")
+    ship = benchmark_script("ship_jax_campaign")
     record = json.loads((out / "rednet30_x2.json").read_text())
     model = ship.build_for(record)
     model.load_weights(str(out / "rednet30_x2.weights.h5"))
@@ -96,7 +90,7 @@ def test_campaign_data_holds_out_the_val_split_as_crops_and_drops_seeded_images(
 
     photos = _photos(tmp_path / "photos", (200, 210), 6)
     out = tmp_path / "gpu"
-    data = _script("gpu_campaign_data")
+    data = benchmark_script("gpu_campaign_data")
     assert data.main(["--data", str(photos), "--out", str(out), "--val-split", "0.34", "--drop", "1",
                       "--workers", "1"]) == 0
     train, held = hold_out([str(photos)], 0.34, seed=0)
