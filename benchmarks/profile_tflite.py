@@ -1,6 +1,7 @@
 """Where a LiteRT graph spends its time, layer by layer: prefix-graph profile.
 
     python benchmarks/profile_tflite.py --model rt4ksr --scale 2 --input-size 640x360
+    python benchmarks/profile_tflite.py --model rt4ksr --channel-multiple 32   # the x86-tuned lean graph
 
 LiteRT's Python interpreter has no per-op profiler, so this converts the prefix of the
 deploy graph that ends at each top-level layer (``keras.Model(inputs, layer.output)``, fp32,
@@ -31,6 +32,10 @@ def main():
     p.add_argument("--input-size", default="640x360", metavar="WxH")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--graph", choices=("exported", "plain"), default="exported",
+                   help="exported: the float graph keras-sr export writes (RT4KSR: the lean form); "
+                        "plain: the deploy form converted as it is")
+    p.add_argument("--channel-multiple", type=int, metavar="N", help="as keras-sr export --channel-multiple")
     args = p.parse_args()
 
     import keras
@@ -38,11 +43,13 @@ def main():
 
     import side_by_side
     from keras_sr import models
-    from keras_sr.export import deploy_form, parse_size, tflite
+    from keras_sr.export import deploy_form, float_graph, parse_size, tflite
     from keras_sr.export.tflite_graph import op_histogram, read_graph
 
     w, h = parse_size(args.input_size)
     model = deploy_form(models.build(args.model, scale=args.scale, weights="default"), args.model)
+    if args.graph == "exported":
+        model = float_graph(model, args.channel_multiple)
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     x = np.random.default_rng(0).random((1, h, w, 3), dtype=np.float32)
     prefixes = []
@@ -64,7 +71,8 @@ def main():
             times[name].append(time.perf_counter() - t)
     print(f"profile_tflite.py, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; "
           f"{side_by_side.cpu_description()}; load {load:.2f} -> {os.getloadavg()[0]:.2f}")
-    print(f"{args.model} x{args.scale} {w}x{h}, LiteRT fp32, {args.threads} thread(s), "
+    graph = args.graph + (f", channel multiple {args.channel_multiple}" if args.channel_multiple else "")
+    print(f"{args.model} x{args.scale} {w}x{h} ({graph} graph), LiteRT fp32, {args.threads} thread(s), "
           f"fastest of {args.repeats} interleaved repeats")
     print("| layer | new TFLite ops | ms | share |")
     print("|---|---|---|---|")

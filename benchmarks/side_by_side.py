@@ -3,6 +3,13 @@ shared, noisy machine still gives fair ratios.
 
     python benchmarks/side_by_side.py                  # RT4KSR x2 640x360, EDSR-baseline x4 320x180
     python benchmarks/side_by_side.py --cases rt4ksr --threads 1 --repeats 3 --json out.json
+    python benchmarks/side_by_side.py --cases rt4ksr --save-prepared DIR   # exports only, then on
+    python benchmarks/side_by_side.py --prepared DIR --threads 1,2,4       # a machine without TensorFlow
+
+Candidates (RT4KSR rows beyond the plain formats): ``litert-fp32`` is what ``keras-sr export``
+writes (the lean graph, :mod:`keras_sr.models.rt4ksr_lean`), ``litert-fp32-c32`` the same with
+``--channel-multiple 32``, ``litert-fp32-plain`` the deploy form converted as it is (no lean
+rewrite) and ``litert-fp32-unfused`` the training form (not re-parameterized).
 
 Method (what survives five other jobs on the same cores):
 * one worker process per runtime (LiteRT fp32 / fp16 / int8, ONNX Runtime, Keras under
@@ -40,8 +47,8 @@ CASES = {  # name -> (preset, scale, LR width x height)
     "rt4ksr": ("rt4ksr", 2, (640, 360)),
     "edsr-baseline": ("edsr-baseline", 4, (320, 180)),
 }
-CANDIDATES = ("torch-eager", "litert-fp32", "litert-fp16", "litert-int8", "litert-int8-full", "onnxruntime",
-              "keras-tf.function", "litert-fp32-unfused")
+CANDIDATES = ("torch-eager", "torch-eager-cl", "litert-fp32", "litert-fp32-c32", "litert-fp32-plain", "litert-fp16", "litert-int8",
+              "litert-int8-full", "onnxruntime", "keras-tf.function", "litert-fp32-unfused")
 MATMUL_N = 1024
 FLAGS = ("fma", "avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "amx_bf16", "amx_tile")
 
@@ -161,13 +168,15 @@ def make_runner(spec):
 
         sess = onnx_export.session(spec["path"], num_threads=threads)
         return lambda: sess.run(["sr"], {"lr": x})
-    if kind == "torch-eager":
+    if kind in ("torch-eager", "torch-eager-cl"):
         import torch
 
         torch.set_num_threads(threads)
         weights = dict(np.load(spec["path"]))
         forward = torch_model(spec["preset"], spec["scale"], weights)
         xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+        if kind == "torch-eager-cl":  # NHWC in memory: PyTorch's oneDNN convolutions run faster on it here
+            xt = xt.contiguous(memory_format=torch.channels_last)
 
         def run():
             with torch.inference_mode():
@@ -247,23 +256,53 @@ def prepare(case, folder, log):
     (full,) = export_model(model, os.path.join(folder, "full"), ("int8",), input_size=size, name=preset,
                            int8_method="full", parity_images=2, log=lambda s: None)
     files["litert-int8-full"], quality["int8-full"] = full.path, full.parity
-    if preset == "rt4ksr":  # the training form, not re-parameterized (random weights: same speed)
+    if preset == "rt4ksr":
         from keras_sr import models
         from keras_sr.export import tflite
 
-        path = os.path.join(folder, "unfused_fp32.tflite")
-        with open(path, "wb") as f:
-            f.write(tflite.convert(models.build(preset, scale=scale), "fp32", size))
-        files["litert-fp32-unfused"] = path
+        (c32,) = export_model(model, os.path.join(folder, "c32"), ("fp32",), input_size=size, name=preset,
+                              channel_multiple=32, parity_images=2, log=lambda s: None)
+        files["litert-fp32-c32"], quality["fp32-c32"] = c32.path, c32.parity
+        for kind, graph in (("litert-fp32-plain", model),  # the deploy form as it is, no lean rewrite
+                            ("litert-fp32-unfused", models.build(preset, scale=scale))):  # training form
+            path = os.path.join(folder, f"{kind}.tflite")  # (random weights: the same speed)
+            with open(path, "wb") as f:
+                f.write(tflite.convert(graph, "fp32", size))
+            files[kind] = path
     weights = {w.path: keras.ops.convert_to_numpy(w) for w in model.weights}
     wpath = os.path.join(folder, f"{case}_weights.npz")
     np.savez(wpath, **weights)
-    files["torch-eager"] = wpath
+    files["torch-eager"] = files["torch-eager-cl"] = wpath
     _check_torch(model, preset, scale, weights)
     macs = count_macs(model, (size[1], size[0], 3))
     for fmt, par in quality.items():
         log(f"  {case} {fmt}: {par.format()}")
     return files, macs, quality
+
+
+def save_prepared(folder, case, files, macs, quality):
+    """Copy a case's prepared files into ``folder`` with an index, for :func:`load_prepared` on
+    another machine (which then needs LiteRT, ONNX Runtime, PyTorch and numpy, not TensorFlow)."""
+    import shutil
+
+    os.makedirs(folder, exist_ok=True)
+    index_path = os.path.join(folder, "prepared.json")
+    index = json.load(open(index_path)) if os.path.exists(index_path) else {}
+    names = {}
+    for kind, path in files.items():
+        names[kind] = f"{case}_{kind}{os.path.splitext(path)[1]}"
+        shutil.copyfile(path, os.path.join(folder, names[kind]))
+    index[case] = {"files": names, "macs": macs, "quality": {
+        f: {"psnr_drop_db": q.psnr_drop, "max_abs_diff": q.max_abs_diff} for f, q in quality.items()}}
+    with open(index_path, "w") as f:
+        json.dump(index, f, indent=1)
+
+
+def load_prepared(folder, case):
+    """``(files, macs, quality)`` of a case saved by :func:`save_prepared` (quality as dicts)."""
+    with open(os.path.join(folder, "prepared.json")) as f:
+        entry = json.load(f)[case]
+    return ({k: os.path.join(folder, n) for k, n in entry["files"].items()}, entry["macs"], entry["quality"])
 
 
 def _check_torch(model, preset, scale, weights):
@@ -294,7 +333,7 @@ def cpu_description():
 
 
 # ----------------------------------------------------------------------------- measurement
-def measure(case, files, threads, repeats, iters, candidates, log):
+def measure(case, files, threads, repeats, iters, candidates, log, pause=0.5):
     preset, scale, size = CASES[case]
     specs = [{"kind": "matmul", "threads": threads, "size": size}]
     for kind in candidates:
@@ -314,6 +353,7 @@ def measure(case, files, threads, repeats, iters, candidates, log):
             order = workers[k:] + workers[:k]
             times = {}
             for wk in order:
+                time.sleep(pause)  # the last runtime's spinning threads (OpenBLAS, OpenMP) go to sleep first
                 n = max(iters, 5) if wk.spec["kind"] == "matmul" else iters
                 times[wk.spec["kind"]] = float(np.median(wk.time(n)))
             per_repeat.append(times)
@@ -334,9 +374,16 @@ def summarize(per_repeat, macs):
             continue
         ms = [r[kind] * 1e3 for r in per_repeat]
         ratio = [r[kind] / r["torch-eager"] for r in per_repeat] if "torch-eager" in per_repeat[0] else [np.nan]
+        ratio_cl = ([r[kind] / r["torch-eager-cl"] for r in per_repeat] if "torch-eager-cl" in per_repeat[0]
+                    else [np.nan])
         roof = [(flop / r[kind]) / (matmul_flop / r["matmul"]) for r in per_repeat]
         rows[kind] = {"ms": float(np.median(ms)), "vs_torch": float(np.median(ratio)),
+                      "vs_torch_cl": float(np.median(ratio_cl)),
                       "gflops": float(flop / np.median(ms) / 1e6), "roof_share": float(np.median(roof))}
+    for kind in ("litert-fp32", "litert-fp32-c32", "litert-fp32-plain"):  # re-parameterization speed-up
+        if kind in rows and "litert-fp32-unfused" in per_repeat[0]:
+            rows[kind]["reparam_speedup"] = float(np.median(
+                [r["litert-fp32-unfused"] / r[kind] for r in per_repeat]))
     roof = float(np.median([matmul_flop / r["matmul"] / 1e9 for r in per_repeat]))
     return rows, roof
 
@@ -349,7 +396,13 @@ def main():
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--iters", type=int, default=2, help="timed runs per candidate per repeat (median)")
     p.add_argument("--candidates", default=",".join(CANDIDATES))
+    p.add_argument("--pause", type=float, default=0.5,
+                   help="seconds of idle before each candidate's runs (default 0.5): OpenBLAS and OpenMP "
+                        "threads spin after their work, and would steal the cores from the next runtime")
     p.add_argument("--json", help="also write the results here")
+    p.add_argument("--save-prepared", metavar="DIR", help="export the cases' files into DIR and stop")
+    p.add_argument("--prepared", metavar="DIR", help="time the files --save-prepared wrote (no TensorFlow "
+                                                     "needed; the keras-tf.function row is left out)")
     args = p.parse_args()
     if args.worker:
         return worker(args.worker)
@@ -365,21 +418,32 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc)
     report = {"date": started.strftime("%Y-%m-%d %H:%M UTC"), "cpu": cpu, "repeats": args.repeats,
               "iters": args.iters, "cases": {}}
+    if args.prepared:
+        candidates = [c for c in candidates if c != "keras-tf.function"]
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
-            folder = os.path.join(tmp, case)
-            log(f"preparing {case} (exports with parity checks)")
-            files, macs, quality = prepare(case, folder, log)
-            report["cases"][case] = {"macs": macs, "quality": {
-                f: {"psnr_drop_db": q.psnr_drop, "max_abs_diff": q.max_abs_diff} for f, q in quality.items()},
-                "threads": {}}
+            if args.prepared:
+                files, macs, quality = load_prepared(args.prepared, case)
+            else:
+                log(f"preparing {case} (exports with parity checks)")
+                files, macs, quality = prepare(case, os.path.join(tmp, case), log)
+                if args.save_prepared:
+                    save_prepared(args.save_prepared, case, files, macs, quality)
+                    continue
+                quality = {f: {"psnr_drop_db": q.psnr_drop, "max_abs_diff": q.max_abs_diff}
+                           for f, q in quality.items()}
+            report["cases"][case] = {"macs": macs, "quality": quality, "threads": {}}
             for n in threads:
-                per_repeat, before, after = measure(case, files, n, args.repeats, args.iters, candidates, log)
+                per_repeat, before, after = measure(case, files, n, args.repeats, args.iters, candidates, log,
+                                                    args.pause)
                 rows, roof = summarize(per_repeat, macs)
                 report["cases"][case]["threads"][n] = {"rows": rows, "matmul_gflops": roof,
                                                        "load_before": before, "load_after": after,
                                                        "per_repeat": per_repeat}
             log(format_report({**report, "cases": {case: report["cases"][case]}}))  # as soon as known
+    if args.save_prepared:
+        log(f"prepared {', '.join(cases)} in {args.save_prepared}")
+        return 0
     print(format_report(report))
     if args.json:
         with open(args.json, "w") as f:
@@ -394,13 +458,20 @@ def format_report(report):
         preset, scale, (w, h) = CASES[case]
         drops = ", ".join(f"{f} {q['psnr_drop_db']:+.2f} dB" for f, q in data["quality"].items())
         lines.append(f"{preset} x{scale} {w}x{h} ({2 * data['macs'] / 1e9:.1f} GFLOP; PSNR-Y drop vs Keras: {drops})")
-        lines.append("| threads | runtime | ms | vs PyTorch eager | GFLOP/s | % of matmul roof |")
-        lines.append("|---|---|---|---|---|---|")
+        lines.append("| threads | runtime | ms | vs PyTorch eager | vs PyTorch eager, channels_last | GFLOP/s | "
+                     "% of matmul roof |")
+        lines.append("|---|---|---|---|---|---|---|")
         for n, t in data["threads"].items():
             for kind, row in sorted(t["rows"].items(), key=lambda kv: kv[1]["ms"]):
-                lines.append(f"| {n} | {kind} | {row['ms']:.0f} | {row['vs_torch']:.2f}x | {row['gflops']:.1f} | "
+                lines.append(f"| {n} | {kind} | {row['ms']:.0f} | {row['vs_torch']:.2f}x | "
+                             f"{row.get('vs_torch_cl', float('nan')):.2f}x | {row['gflops']:.1f} | "
                              f"{100 * row['roof_share']:.0f} % |")
-            lines.append(f"| {n} | numpy matmul {MATMUL_N}³ (roof) | | | {t['matmul_gflops']:.1f} | 100 % |")
+            lines.append(f"| {n} | numpy matmul {MATMUL_N}³ (roof) | | | | {t['matmul_gflops']:.1f} | 100 % |")
+        for n, t in data["threads"].items():
+            speedups = {k: r["reparam_speedup"] for k, r in t["rows"].items() if "reparam_speedup" in r}
+            if speedups:
+                lines.append(f"re-parameterization speed-up, {n} thread(s) (training form / deploy form, median of "
+                             "per-repeat ratios): " + ", ".join(f"{k} {v:.2f}x" for k, v in speedups.items()))
         loads = "; ".join(f"{n}t: {t['load_before'][0]:.2f} -> {t['load_after'][0]:.2f}"
                           for n, t in data["threads"].items())
         lines += [f"load average (1 min) before -> after: {loads}", ""]

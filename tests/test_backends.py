@@ -5,7 +5,7 @@ a subprocess on the PyTorch backend and checks the outputs agree.
 JAX: one subprocess on the JAX backend builds every preset (paper configuration; EDSR and
 MDSR with 2 blocks) and
 predicts a small image with it, and runs the shipped RT4KSR x2 and EDSR-baseline x2 on a
-photo crop, which must agree with TensorFlow within 1e-5.
+photo crop, which must agree with TensorFlow within 1e-5 (RT4KSR's lean export graph too).
 
 torch and jax are in the ``test`` extra (``pip install -e ".[cpu,test]"``): these tests
 import them and fail, never skip, when they are missing.
@@ -84,6 +84,9 @@ JAX_SCRIPT = textwrap.dedent("""
     for name in ("rt4ksr", "edsr-baseline"):
         model = models.build(name, scale=2, weights="default")
         np.save(f"{out_dir}/{name}.npy", np.asarray(model.predict(x, verbose=0)))
+    from keras_sr.models.rt4ksr_lean import lean_form
+    lean = lean_form(models.build("rt4ksr", scale=2, weights="default"), 32)
+    np.save(f"{out_dir}/rt4ksr-lean.npy", np.asarray(lean.predict(x, verbose=0)))
     print(json.dumps(shapes))
 """)
 
@@ -102,8 +105,8 @@ def test_every_preset_and_the_shipped_weights_on_jax(tmp_path):
     assert set(shapes) == set(models.list())
     assert shapes["edsr"] == [[1, 16, 16, 3]] and shapes["mdsr"] == [[1, 16, 16, 3], [1, 24, 24, 3], [1, 32, 32, 3]]
     assert shapes["srcnn"] == [[1, 16, 16, 1]] and shapes["srgan-discriminator"] == [[1, 1]]
-    for name in ("rt4ksr", "edsr-baseline"):
-        expected = models.build(name, scale=2, weights="default").predict(x, verbose=0)
+    for name in ("rt4ksr", "edsr-baseline", "rt4ksr-lean"):  # the lean export graph runs there too
+        expected = models.build(name.replace("-lean", ""), scale=2, weights="default").predict(x, verbose=0)
         on_jax = np.load(tmp_path / f"{name}.npy")
         assert on_jax.shape == expected.shape == (1, 96, 128, 3)
         np.testing.assert_allclose(on_jax, expected, atol=1e-5, rtol=0, err_msg=name)

@@ -155,7 +155,7 @@ def test_cli_export_and_one_line_errors(tmp_path, capsys):
 
 
 def test_rt4ksr_is_reparameterized_before_export(tmp_path):
-    from keras_sr.export import deploy_form
+    from keras_sr.export import deploy_form, float_graph
     from keras_sr.models import rt4ksr
 
     from export_helpers import build_tiny
@@ -168,10 +168,13 @@ def test_rt4ksr_is_reparameterized_before_export(tmp_path):
     assert rt4ksr.architecture_of(deploy_form(model))["deploy"]  # preset found from model.name
     r = export_model(model, str(tmp_path), ("fp32",), input_size=(16, 12), name="rt4ksr",
                      parity_images=1, log=lambda s: None)[0]
-    # parity is against the training form as given; the file holds the fused deploy graph
+    # parity is against the training form as given; the file holds the fused deploy graph in its lean
+    # form (one more 1x1 centring conv per norm after a GELU: keras_sr.models.rt4ksr_lean)
     assert r.parity.max_abs_diff <= 1e-3
     convs = sum(op.name == "CONV_2D" for op in read_graph(r.path).operators)
-    assert convs == sum(isinstance(layer, keras.layers.Conv2D) for layer in deploy.layers)
+    lean = float_graph(deploy)
+    assert convs == sum(isinstance(layer, keras.layers.Conv2D) for layer in lean.layers)
+    assert convs == sum(isinstance(layer, keras.layers.Conv2D) for layer in deploy.layers) + 1  # 1 block
 
 
 def test_y_channel_model_all_formats(tmp_path):

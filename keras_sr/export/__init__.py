@@ -12,7 +12,7 @@ extra ``onnx``), a GPU-delegate readiness check, parity against Keras and a meta
 
 from keras_sr.export.gpu_check import Issue, Report, check_gpu_compatibility
 from keras_sr.export.parity import FP32_TOLERANCE, ParityError, check_parity, run_tflite
-from keras_sr.export.pipeline import (ALL_FORMATS, DEFAULT_INPUT_SIZES, deploy_form, export_model,
+from keras_sr.export.pipeline import (ALL_FORMATS, DEFAULT_INPUT_SIZES, deploy_form, export_model, float_graph,
                                       parse_formats, parse_size)
 from keras_sr.export.savedmodel import export_savedmodel
 from keras_sr.export.tflite import FORMATS, INT8_METHODS, ExportError, concrete_function, convert
@@ -20,6 +20,6 @@ from keras_sr.export.tflite import FORMATS, INT8_METHODS, ExportError, concrete_
 __all__ = [
     "ALL_FORMATS", "DEFAULT_INPUT_SIZES", "FORMATS", "INT8_METHODS", "FP32_TOLERANCE", "ExportError", "Issue",
     "ParityError", "Report", "check_gpu_compatibility", "check_parity", "concrete_function",
-    "convert", "deploy_form", "export_model", "export_savedmodel", "parse_formats", "parse_size",
+    "convert", "deploy_form", "export_model", "export_savedmodel", "float_graph", "parse_formats", "parse_size",
     "run_tflite",
 ]

@@ -20,11 +20,13 @@ OPSET = 17
 INPUT_NAME, OUTPUT_NAME = "lr", "sr"
 
 
-def require():
-    """Import the converter and the runtime, or raise ImportError saying how to install them."""
+def require(converter=True):
+    """Import the converter (unless ``converter=False``: running a file needs only the runtime)
+    and the runtime, or raise ImportError saying how to install them."""
     try:
         import onnxruntime  # noqa: F401
-        import tf2onnx  # noqa: F401
+        if converter:
+            import tf2onnx  # noqa: F401
     except ImportError as exc:
         raise ImportError(f"onnx export needs tf2onnx and onnxruntime ({exc}); "
                           "install them with: pip install 'keras-sr[onnx]'") from None
@@ -64,7 +66,7 @@ def convert(model, opset=OPSET):
 
 def session(onnx_model, num_threads=None):
     """ONNX Runtime CPU session for ONNX bytes or a path; ``num_threads`` intra-op threads."""
-    require()
+    require(converter=False)
     import onnxruntime as ort
 
     options = ort.SessionOptions()
