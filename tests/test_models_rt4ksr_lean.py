@@ -94,8 +94,11 @@ def test_lean_tflite_has_the_promised_ops(rng):
 def test_export_writes_the_lean_graph_for_float_formats_only(tmp_path, rng):
     model = models.build("rt4ksr", scale=2, num_feats=8, num_blocks=2)
     perturb_all_weights(model, rng)
+    lines = []
     results = export_model(model, tmp_path, ("fp32", "fp16", "int8"), input_size=(32, 24), name="rt4ksr",
-                           calibration_count=2, channel_multiple=16, parity_images=1, log=lambda s: None)
+                           calibration_count=2, channel_multiple=16, parity_images=1, log=lines.append)
+    said = [line for line in lines if "lean graph" in line]  # said out loud, once
+    assert len(said) == 1 and "padded to 16 channels" in said[0]
     meta = {r.fmt: json.loads(open(r.path[:-len(".tflite")] + ".json").read()) for r in results}
     for fmt in ("fp32", "fp16"):
         assert meta[fmt]["graph"] == {"form": "lean", "channel_multiple": 16}, fmt

@@ -316,6 +316,10 @@ def _export_formats(model, reference, out_dir, formats, targets, json_path, scal
         if fmt in ("fp32", "fp16"):
             if lean is None:
                 lean = float_graph(model, channel_multiple)
+                if lean is not model:
+                    wide = f", convolutions padded to {channel_multiple} channels" if channel_multiple else ""
+                    log(f"{fmt}: writing the lean graph (layer-norm centring and scale folded into the "
+                        f"convolutions{wide}); parity is checked against the model as given")
             graph = lean
             if graph is not model:
                 extra["graph"] = {"form": "lean", "channel_multiple": channel_multiple}
