@@ -47,8 +47,8 @@ CASES = {  # name -> (preset, scale, LR width x height)
     "rt4ksr": ("rt4ksr", 2, (640, 360)),
     "edsr-baseline": ("edsr-baseline", 4, (320, 180)),
 }
-CANDIDATES = ("torch-eager", "torch-eager-cl", "litert-fp32", "litert-fp32-c32", "litert-fp32-plain", "litert-fp16", "litert-int8",
-              "litert-int8-full", "onnxruntime", "keras-tf.function", "litert-fp32-unfused")
+CANDIDATES = ("torch-eager", "torch-eager-cl", "litert-fp32", "litert-fp32-c32", "litert-fp32-plain", "litert-fp16",
+              "litert-int8", "litert-int8-full", "onnxruntime", "keras-tf.function", "litert-fp32-unfused")
 MATMUL_N = 1024
 FLAGS = ("fma", "avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8", "amx_bf16", "amx_tile")
 
@@ -280,6 +280,11 @@ def prepare(case, folder, log):
     return files, macs, quality
 
 
+def quality_summary(quality):
+    """``{format: {psnr_drop_db, max_abs_diff}}`` of :func:`prepare`'s parity results (JSON-ready)."""
+    return {f: {"psnr_drop_db": q.psnr_drop, "max_abs_diff": q.max_abs_diff} for f, q in quality.items()}
+
+
 def save_prepared(folder, case, files, macs, quality):
     """Copy a case's prepared files into ``folder`` with an index, for :func:`load_prepared` on
     another machine (which then needs LiteRT, ONNX Runtime, PyTorch and numpy, not TensorFlow)."""
@@ -292,8 +297,7 @@ def save_prepared(folder, case, files, macs, quality):
     for kind, path in files.items():
         names[kind] = f"{case}_{kind}{os.path.splitext(path)[1]}"
         shutil.copyfile(path, os.path.join(folder, names[kind]))
-    index[case] = {"files": names, "macs": macs, "quality": {
-        f: {"psnr_drop_db": q.psnr_drop, "max_abs_diff": q.max_abs_diff} for f, q in quality.items()}}
+    index[case] = {"files": names, "macs": macs, "quality": quality_summary(quality)}
     with open(index_path, "w") as f:
         json.dump(index, f, indent=1)
 
@@ -430,8 +434,7 @@ def main():
                 if args.save_prepared:
                     save_prepared(args.save_prepared, case, files, macs, quality)
                     continue
-                quality = {f: {"psnr_drop_db": q.psnr_drop, "max_abs_diff": q.max_abs_diff}
-                           for f, q in quality.items()}
+                quality = quality_summary(quality)
             report["cases"][case] = {"macs": macs, "quality": quality, "threads": {}}
             for n in threads:
                 per_repeat, before, after = measure(case, files, n, args.repeats, args.iters, candidates, log,

@@ -207,8 +207,9 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
     preset_name = name if name in _models.list() else None
     reference = model  # parity compares the export with the model as given (training form)
     model = deploy_form(model, preset_name)
+    lean = model
     if any(f in ("fp32", "fp16") for f in formats):
-        float_graph(model, channel_multiple)  # an inapplicable --channel-multiple fails before any conversion
+        lean = float_graph(model, channel_multiple)  # an inapplicable --channel-multiple fails before any conversion
     elif channel_multiple is not None:
         raise ValueError("--channel-multiple applies to the fp32 and fp16 formats only")
     channels = model.inputs[0].shape[-1]
@@ -250,7 +251,7 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
     try:
         return _export_formats(model, reference, out_dir, formats, targets, json_path, scale, input_size,
                                dynamic, name, channels, calibration, calibration_count, calibration_size,
-                               int8_io, int8_method, parity_images, channel_multiple, overwrite, log)
+                               int8_io, int8_method, parity_images, lean, channel_multiple, overwrite, log)
     finally:
         if created and os.path.isdir(out_dir) and not os.listdir(out_dir):
             os.rmdir(out_dir)  # a failed export leaves nothing behind
@@ -270,9 +271,13 @@ def check_input_size(model, size, what="input size"):
 
 def _export_formats(model, reference, out_dir, formats, targets, json_path, scale, input_size, dynamic,
                     name, channels, calibration, calibration_count, calibration_size, int8_io,
-                    int8_method, parity_images, channel_multiple, overwrite, log):
+                    int8_method, parity_images, lean, channel_multiple, overwrite, log):
+    """``lean``: the graph the float formats write (:func:`float_graph` of ``model``)."""
     w, h = input_size
-    lean = None
+    if lean is not model:
+        wide = f", convolutions padded to {channel_multiple} channels" if channel_multiple else ""
+        log(f"fp32/fp16: writing the lean graph (layer-norm centring and scale folded into the "
+            f"convolutions{wide}); parity is checked against the model as given")
     pairs = parity.lr_hr_pairs(input_size, scale, channels, count=parity_images)
     keras_reference = None
     results = []
@@ -312,17 +317,9 @@ def _export_formats(model, reference, out_dir, formats, targets, json_path, scal
                                              tile_size=calibration_size)
             extra = {"calibration": {"size": list(calibration_size), "samples": len(representative),
                                      "images": calibration or "bundled photos"}}
-        graph = model
-        if fmt in ("fp32", "fp16"):
-            if lean is None:
-                lean = float_graph(model, channel_multiple)
-                if lean is not model:
-                    wide = f", convolutions padded to {channel_multiple} channels" if channel_multiple else ""
-                    log(f"{fmt}: writing the lean graph (layer-norm centring and scale folded into the "
-                        f"convolutions{wide}); parity is checked against the model as given")
-            graph = lean
-            if graph is not model:
-                extra["graph"] = {"form": "lean", "channel_multiple": channel_multiple}
+        graph = lean if fmt in ("fp32", "fp16") else model
+        if graph is not model:
+            extra["graph"] = {"form": "lean", "channel_multiple": channel_multiple}
         int8_report = {}
         flatbuffer = tflite.convert(graph, fmt, None if dynamic else input_size,
                                     representative=representative, int8_io=int8_io,

@@ -85,6 +85,8 @@ def lean_form(model, channel_multiple=None, name=None):
     centring = _centring(feats)
     norms = [f"body{i}_norm" for i in range(blocks)] + ["tail_norm"]
     convs = [f"body{i}_conv" for i in range(blocks)] + ["tail_conv"]
+    # output channels: a padded tail would widen the upsampler's input (measured slower)
+    outs = {conv: feats if conv == "tail_conv" else width for conv in convs}
     weights = {}  # layer name -> list of arrays
 
     head_kernel, head_bias = model.get_layer("head").get_weights()
@@ -99,8 +101,7 @@ def lean_form(model, channel_multiple=None, name=None):
             kernel = kernel * gamma[None, None, :, None]
         else:
             weights[norm] = [gamma, beta]
-        out = feats if conv == "tail_conv" else width  # a padded tail would widen the upsampler's input
-        weights[conv] = list(_padded(kernel, bias, feats, out))
+        weights[conv] = list(_padded(kernel, bias, feats, outs[conv]))
     centre_kernel = np.zeros((1, 1, width, feats), np.float32)
     centre_kernel[0, 0, :feats] = centring
     weights["upsample_conv"] = model.get_layer("upsample_conv").get_weights()
@@ -116,8 +117,7 @@ def lean_form(model, channel_multiple=None, name=None):
             weights[layers[-1].name] = [centre_kernel]
         layers.append(CenteredChannelNorm(1e-6, scale=not folded[norm], name=norm))
         x = layers[-1](x)
-        out = feats if conv == "tail_conv" else width
-        layers.append(keras.layers.Conv2D(out, 3, padding="same", name=conv))
+        layers.append(keras.layers.Conv2D(outs[conv], 3, padding="same", name=conv))
         x = layers[-1](x)
         if conv != "tail_conv":
             x = activation_layer("gelu", name=f"body{i}_act")(x)
