@@ -29,12 +29,12 @@ def main():
 
     import tensorflow as tf
 
-    from keras_sr import models
+    from keras_sr import models, presets
     from keras_sr.export import deploy_form, int8_equalize, int8_selective, parse_size, tflite
     from keras_sr.export.pipeline import calibration_set
 
     size = parse_size(args.tile, "--tile")
-    model = deploy_form(models.build(args.model, scale=args.scale, weights="default"), args.model)
+    model = deploy_form(presets.from_preset(args.model, scale=args.scale, weights="default"), args.model)
     samples = calibration_set(size, model.inputs[0].shape[-1], None, args.images)
     if not args.no_equalize:
         model, _ = int8_equalize.equalize(model, samples)

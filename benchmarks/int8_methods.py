@@ -257,14 +257,14 @@ def main(argv=None):
     p.add_argument("--out", default=None, help="append the markdown table to this file")
     args = p.parse_args(argv)
 
-    from keras_sr import models
+    from keras_sr import models, presets
     from keras_sr.export import check_gpu_compatibility, deploy_form, parity, parse_size
     from keras_sr.export.pipeline import DEFAULT_INPUT_SIZES, calibration_set
     from keras_sr.export.tflite_graph import read_graph
     from keras_sr.utils.machine import cpu_flags
 
     size = parse_size(args.input_size) if args.input_size else DEFAULT_INPUT_SIZES[args.scale]
-    model = deploy_form(models.build(args.model, scale=args.scale, weights="default"), args.model)
+    model = deploy_form(presets.from_preset(args.model, scale=args.scale, weights="default"), args.model)
     channels = model.inputs[0].shape[-1]
     samples = calibration_set(size, channels, args.calibration, args.calibration_count)
     sets = {"bundled (2)": parity.lr_hr_pairs(size, args.scale, channels, count=2)}

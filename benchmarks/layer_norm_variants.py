@@ -51,7 +51,7 @@ def main():
     from ai_edge_litert.interpreter import Interpreter
 
     import side_by_side
-    from keras_sr import models
+    from keras_sr import models, presets
     from keras_sr.export import tflite
     from keras_sr.export.tflite_graph import op_histogram, read_graph
     from keras_sr.layers.layer_norm import ChannelLayerNorm
@@ -64,7 +64,7 @@ def main():
     try:
         for name, call in variants.items():
             ChannelLayerNorm.call = call
-            flatbuffer = tflite.convert(models.build("rt4ksr", scale=2, weights="default"), "fp32", (640, 360))
+            flatbuffer = tflite.convert(presets.from_preset("rt4ksr", scale=2, weights="default"), "fp32", (640, 360))
             interp = Interpreter(model_content=flatbuffer, num_threads=args.threads)
             interp.allocate_tensors()
             interp.set_tensor(interp.get_input_details()[0]["index"], x)

@@ -42,12 +42,12 @@ def main():
     from ai_edge_litert.interpreter import Interpreter
 
     import side_by_side
-    from keras_sr import models
+    from keras_sr import models, presets
     from keras_sr.export import deploy_form, float_graph, parse_size, tflite
     from keras_sr.export.tflite_graph import op_histogram, read_graph
 
     w, h = parse_size(args.input_size)
-    model = deploy_form(models.build(args.model, scale=args.scale, weights="default"), args.model)
+    model = deploy_form(presets.from_preset(args.model, scale=args.scale, weights="default"), args.model)
     if args.graph == "exported":
         model = float_graph(model, args.channel_multiple)
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]

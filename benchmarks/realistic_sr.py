@@ -33,7 +33,7 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     import keras_sr
-    from keras_sr import models
+    from keras_sr import models, presets
 
     contenders = []
     if Path(args.authors).is_file():
@@ -43,7 +43,7 @@ def main(argv=None):
         contenders.append(("RT4KSR x2, authors' weights", reparameterize(load_rt4ksr_torch(args.authors, scale=2))))
     else:
         print(f"{args.authors} not found: the authors' row is left out")
-    contenders.append(("RT4KSR x2, keras-sr shipped weights", models.build("rt4ksr", scale=2, weights="default")))
+    contenders.append(("RT4KSR x2, keras-sr shipped weights", presets.from_preset("rt4ksr", scale=2, weights="default")))
     contenders.append(("bicubic", "bicubic"))
     rows, started = [], time.time()
     specs = args.degradations.split(",")

@@ -256,7 +256,7 @@ def main(argv=None):
         before = None
         into_package = dest.resolve() == Path(shipped.WEIGHTS_DIR).resolve()
         if into_package and all((record["model"], s) in shipped.SHIPPED for s in scales):
-            old = {s: keras_sr.models.build(record["model"], scale=s, weights="default") for s in scales}
+            old = {s: keras_sr.from_preset(record["model"], scale=s, weights="default") for s in scales}
             old_psnr = float(np.mean([held_out(old[s], {**record, "scale": s,
                                                          "recipe": {**record["recipe"], "kind": "sr"}}, val, zoo)[0]
                                       for s in scales]))

@@ -141,10 +141,10 @@ def torch_model(preset, scale, weights):
 
 # ----------------------------------------------------------------------------- workers
 def _keras_model(preset, scale):
-    from keras_sr import models
+    from keras_sr import models, presets
     from keras_sr.export import deploy_form
 
-    return deploy_form(models.build(preset, scale=scale, weights="default"), preset)
+    return deploy_form(presets.from_preset(preset, scale=scale, weights="default"), preset)
 
 
 def make_runner(spec):

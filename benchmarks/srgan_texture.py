@@ -3,7 +3,7 @@
     PYTHONPATH=. python benchmarks/srgan_texture.py [--set5 ../shared/data/Set5/HR]
         [--out keras_sr/weights/srgan_x4_crops.png] [--json benchmarks/srgan_texture_results.json]
 
-Uses the shipped weights (``build("srresnet"|"srgan", scale=4, weights="default")``).
+Uses the shipped weights (``keras_sr.from_preset("srresnet"|"srgan", scale=4)``).
 The texture measure needs no download: :func:`keras_sr.data.texture_ratio`, the variance
 of the Laplacian of Y of the output over that of the HR image (1 = as much fine detail as
 HR; MSE-trained networks stay well below). Writes the per-image table as JSON and a small

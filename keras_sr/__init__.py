@@ -1,7 +1,8 @@
 """keras-sr: single-image super-resolution models for Keras 3.
 
     import keras_sr
-    model = keras_sr.models.build("edsr-baseline", scale=2)   # LR [0, 1] -> SR [0, 1]
+    model = keras_sr.from_preset("rt4ksr", scale=2)           # LR [0, 1] -> SR [0, 1], shipped weights
+    model = keras_sr.models.build("edsr-baseline", scale=2)   # the architecture, untrained
 
 ``import keras_sr`` registers every serializable keras-sr class (layers, losses, metrics,
 ``SRGAN``, ``MultiScaleTrainer``), so any file keras-sr writes opens with
@@ -14,18 +15,17 @@ from keras_sr import _registration
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("convert", "data", "evaluation", "export", "inference", "layers", "models", "training", "utils",
-               "weights")
-# Modules that moved into inference/ and evaluation/: their old names still import (thin alias modules).
-_MOVED = ("baselines", "receptive_field", "samples", "self_ensemble", "upscaling", "visualize")
-# Top-level functions: keras_sr.upscale(model, image, ...), keras_sr.evaluate(model, dirs, scale)
-_FUNCTIONS = {"upscale": "inference", "evaluate": "evaluation"}
+_SUBMODULES = ("convert", "data", "evaluation", "export", "inference", "layers", "models", "presets", "training",
+               "utils", "weights")
+# Top-level functions: keras_sr.from_preset(name, scale, weights), keras_sr.upscale(model, image, ...),
+# keras_sr.evaluate(model, dirs, scale)
+_FUNCTIONS = {"from_preset": "presets", "upscale": "inference", "evaluate": "evaluation"}
 
 _registration.register_all(quiet=_registration.started_as_cli())
 
 
 def __getattr__(name):
-    if name in _SUBMODULES or name in _MOVED:
+    if name in _SUBMODULES:
         return importlib.import_module(f"keras_sr.{name}")
     if name in _FUNCTIONS:
         return getattr(importlib.import_module(f"keras_sr.{_FUNCTIONS[name]}"), name)

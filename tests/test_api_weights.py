@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import keras_sr
-from keras_sr import inference, models
+from keras_sr import inference, models, presets
 from keras_sr.inference import UntrainedModelWarning
 from keras_sr.inference.receptive_field import receptive_field
 
@@ -72,7 +72,7 @@ def test_a_preset_name_runs_its_shipped_weights_above_bicubic(name, photo_folder
         lr = np.random.default_rng(0).random((10, 14, 3), dtype=np.float32)
         by_name = keras_sr.upscale(name, lr, scale=2, border=None)
     assert row["psnr"] > row["psnr_bicubic"] + 0.5, row  # trained, not random weights
-    shipped = models.build(name, scale=2, weights="default")
+    shipped = presets.from_preset(name, scale=2, weights="default")
     np.testing.assert_allclose(by_name, np.asarray(shipped(lr[None]))[0], atol=1e-5)
 
 

@@ -20,7 +20,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from keras_sr import models
+from keras_sr import models, presets
 
 CASES = [("edsr-baseline", {"scale": 3, "num_blocks": 2, "filters": 8}),
          ("mdsr-baseline", {"scale": 4, "num_blocks": 2, "filters": 8})]
@@ -62,7 +62,7 @@ JAX_SCRIPT = textwrap.dedent("""
     import numpy as np
     import keras
     assert keras.backend.backend() == "jax", keras.backend.backend()
-    from keras_sr import models
+    from keras_sr import models, presets
     out_dir, x_path = sys.argv[1], sys.argv[2]
     small = {"edsr": {"num_blocks": 2}, "mdsr": {"num_blocks": 2}}  # the same layers, 40x fewer weights
     shapes = {}
@@ -82,10 +82,10 @@ JAX_SCRIPT = textwrap.dedent("""
         keras.backend.clear_session()
     x = np.load(x_path)
     for name in ("rt4ksr", "edsr-baseline"):
-        model = models.build(name, scale=2, weights="default")
+        model = presets.from_preset(name, scale=2, weights="default")
         np.save(f"{out_dir}/{name}.npy", np.asarray(model.predict(x, verbose=0)))
     from keras_sr.models.rt4ksr_lean import lean_form
-    lean = lean_form(models.build("rt4ksr", scale=2, weights="default"), 32)
+    lean = lean_form(presets.from_preset("rt4ksr", scale=2, weights="default"), 32)
     np.save(f"{out_dir}/rt4ksr-lean.npy", np.asarray(lean.predict(x, verbose=0)))
     print(json.dumps(shapes))
 """)
@@ -106,7 +106,7 @@ def test_every_preset_and_the_shipped_weights_on_jax(tmp_path):
     assert shapes["edsr"] == [[1, 16, 16, 3]] and shapes["mdsr"] == [[1, 16, 16, 3], [1, 24, 24, 3], [1, 32, 32, 3]]
     assert shapes["srcnn"] == [[1, 16, 16, 1]] and shapes["srgan-discriminator"] == [[1, 1]]
     for name in ("rt4ksr", "edsr-baseline", "rt4ksr-lean"):  # the lean export graph runs there too
-        expected = models.build(name.replace("-lean", ""), scale=2, weights="default").predict(x, verbose=0)
+        expected = presets.from_preset(name.replace("-lean", ""), scale=2, weights="default").predict(x, verbose=0)
         on_jax = np.load(tmp_path / f"{name}.npy")
         assert on_jax.shape == expected.shape == (1, 96, 128, 3)
         np.testing.assert_allclose(on_jax, expected, atol=1e-5, rtol=0, err_msg=name)

@@ -54,7 +54,7 @@ for path in sys.argv[1:]:
     if path.endswith(".weights.h5"):
         name = "rt4ksr" if "rt4ksr" in path else "edsr-baseline"
         scale = int(path.split("_x")[-1][0])
-        model = keras_sr.models.build(name, scale=scale, weights=path)
+        model = keras_sr.from_preset(name, scale=scale, weights=path)
     else:
         model = keras.saving.load_model(path, safe_mode=True)
     print("loaded", path, type(model).__name__, model.count_params())

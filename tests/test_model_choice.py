@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pytest
 
-from keras_sr import inference, models, weights
+from keras_sr import inference, models, presets, weights
 from keras_sr.cli import main
 from keras_sr.cli.model_choice import Choice, choose
 
@@ -59,13 +59,13 @@ def test_choice_of_files():
 
 
 def test_shipped_weights_file_by_path_builds_its_deploy_form(rng):
-    by_path = models.build("rt4ksr", scale=2, weights=SHIPPED_RT4KSR_X2)
-    default = models.build("rt4ksr", scale=2, weights="default")
+    by_path = presets.from_preset("rt4ksr", scale=2, weights=SHIPPED_RT4KSR_X2)
+    default = presets.from_preset("rt4ksr", scale=2, weights="default")
     assert by_path.count_params() == default.count_params() == 44_521
     lr = rng.random((1, 8, 10, 3), dtype=np.float32)
     np.testing.assert_array_equal(by_path(lr), default(lr))
     with pytest.raises(ValueError, match="shipped rt4ksr x2 file, not rt4ksr x3"):
-        models.build("rt4ksr", scale=3, weights=SHIPPED_RT4KSR_X2)
+        presets.from_preset("rt4ksr", scale=3, weights=SHIPPED_RT4KSR_X2)
 
 
 def test_a_compiled_checkpoint_and_a_multi_scale_one_load_for_inference(tmp_path, rng):
@@ -179,12 +179,10 @@ def test_savedmodel_folder_runs_in_eval_and_upscale(tmp_path, rng):
 
 def test_shipped_weights_refuse_a_model_changed_by_overrides(capsys):
     # a 1-block EDSR-baseline would take the first layers of the shipped 16-block file and
-    # silently drop the rest: refused, for the registry and for the CLI
-    from keras_sr import models
-
+    # silently drop the rest: refused, for keras_sr.from_preset and for the CLI
     with pytest.raises(ValueError, match="num_blocks=1 builds another model"):
-        models.build("edsr-baseline", scale=2, weights="default", num_blocks=1)
-    assert models.build("rt4ksr", scale=2, weights="default", deploy=True).count_params() > 0  # as shipped
+        presets.from_preset("edsr-baseline", scale=2, weights="default", num_blocks=1)
+    assert presets.from_preset("rt4ksr", scale=2, weights="default", deploy=True).count_params() > 0  # as shipped
     assert main(["export", "--model", "edsr-baseline", "--scale", "2", "--set", "num_blocks=1",
                  "--formats", "fp32", "--out", "unused"]) == 2
     one_line_error(capsys, "builds another model", "--weights none")

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from conftest import shared_path
-from keras_sr import data, models, training
+from keras_sr import data, models, presets, training
 from keras_sr import weights as shipped
 from keras_sr.cli import main
 from keras_sr.evaluation import evaluate
@@ -170,7 +170,7 @@ def test_shipped_restoration_weights_beat_their_input_on_a_photo(name):
 def test_shipped_restoration_weights_reproduce_their_card_on_set5(name):
     set5 = shared_path("data", "Set5", "HR")
     entry = shipped.entry(name, 1)
-    model = models.build(name, scale=1, weights="default")
+    model = presets.from_preset(name, scale=1, weights="default")
     result = evaluate(model, str(set5), 1, degradation=entry["degradation"], bm3d=False)["datasets"][0]
     assert result["psnr"] == pytest.approx(entry["set5"]["psnr"], abs=0.005)
     assert result["psnr_bicubic"] == pytest.approx(entry["set5"]["input_psnr"], abs=0.005)
@@ -197,7 +197,7 @@ def test_restore_verb_uses_the_shipped_denoiser_by_default(tmp_path, capsys):
     restored = data.read_image(tmp_path / "clean.png")
     y = data.y_levels
     assert data.psnr(y(restored), y(clean), 1, 0) > data.psnr(y(noisy), y(clean), 1, 0) + 3
-    assert models.build("rednet10-denoise", weights="default").name == "rednet10_denoise_x1"  # its one scale
+    assert presets.from_preset("rednet10-denoise", weights="default").name == "rednet10_denoise_x1"  # its one scale
 
 
 @pytest.mark.skipif(not _shipped_restoration(), reason="no shipped restoration weights")

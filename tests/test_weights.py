@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_sr import models, weights
+from keras_sr import models, presets, weights
 from keras_sr.cli import main
 from keras_sr.data import read_image
 from keras_sr.training import train
@@ -45,32 +45,32 @@ def shipped_dir(tmp_path, monkeypatch):
 
 def test_build_with_default_weights_loads_the_shipped_file(shipped_dir):
     folder, deploy = shipped_dir
-    model = models.build("rt4ksr", scale=2, weights="default")
+    model = presets.from_preset("rt4ksr", scale=2, weights="default")
     assert weights.shipped() == [("rt4ksr", 2)]
     assert weights.model_card("rt4ksr", 2) == "# card\n"
     np.testing.assert_array_equal(np.asarray(model(_lr())), np.asarray(deploy(_lr())))
     fresh = models.build("rt4ksr", scale=2, deploy=True, **TINY_RT4KSR)
     assert not np.allclose(np.asarray(fresh(_lr())), np.asarray(deploy(_lr())))
     with pytest.raises(ValueError, match="need deploy=True"):
-        models.build("rt4ksr", scale=2, weights="default", deploy=False)
+        presets.from_preset("rt4ksr", scale=2, weights="default", deploy=False)
     with pytest.raises(ValueError, match=r"ships no weights for 'rt4ksr' x3; shipped: rt4ksr x2"):
-        models.build("rt4ksr", scale=3, weights="default")
+        presets.from_preset("rt4ksr", scale=3, weights="default")
     # a damaged file is refused by name, not loaded
     path = folder / "rt4ksr_x2.weights.h5"
     path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(ValueError, match="rt4ksr_x2.weights.h5 is damaged"):
-        models.build("rt4ksr", scale=2, weights="default")
+        presets.from_preset("rt4ksr", scale=2, weights="default")
 
 
 def test_build_with_a_weights_file(tmp_path):
     source = models.build("edsr-baseline", scale=2, num_blocks=1, filters=8)
     source.save_weights(tmp_path / "e.weights.h5")
-    model = models.build("edsr-baseline", scale=2, num_blocks=1, filters=8, weights=tmp_path / "e.weights.h5")
+    model = presets.from_preset("edsr-baseline", scale=2, num_blocks=1, filters=8, weights=tmp_path / "e.weights.h5")
     np.testing.assert_array_equal(np.asarray(model(_lr())), np.asarray(source(_lr())))
     with pytest.raises(ValueError, match="e.weights.h5 does not fit"):
-        models.build("edsr-baseline", scale=2, num_blocks=2, filters=8, weights=tmp_path / "e.weights.h5")
+        presets.from_preset("edsr-baseline", scale=2, num_blocks=2, filters=8, weights=tmp_path / "e.weights.h5")
     with pytest.raises(FileNotFoundError, match="missing.weights.h5"):
-        models.build("edsr-baseline", scale=2, weights=tmp_path / "missing.weights.h5")
+        presets.from_preset("edsr-baseline", scale=2, weights=tmp_path / "missing.weights.h5")
 
 
 def test_warm_start_copies_the_body_of_another_scale(tmp_path):
@@ -215,7 +215,7 @@ def test_shipped_weights_reproduce_their_card_on_set5(name, scale):
     from conftest import shared_path
 
     set5 = shared_path("data", "Set5", "HR")
-    model = keras_sr.models.build(name, scale=scale, weights="default")
+    model = keras_sr.from_preset(name, scale=scale, weights="default")
     result = keras_sr.evaluate(model, str(set5), scale)["datasets"][0]
     card = weights.entry(name, scale)["set5"]
     assert result["psnr"] == pytest.approx(card["psnr"], abs=0.005)
@@ -285,7 +285,7 @@ def test_mdsr_ships_one_file_for_three_scales_and_warm_starts_every_branch():
     full.load_weights(str(path))
     lr = np.random.default_rng(0).uniform(0, 1, (1, 12, 16, 3)).astype("float32")
     for s in (2, 3, 4):
-        view = keras_sr.models.build("mdsr-baseline", scale=s, weights="default")
+        view = keras_sr.from_preset("mdsr-baseline", scale=s, weights="default")
         np.testing.assert_allclose(np.asarray(view(lr)), np.asarray(scale_model(full, s)(lr)), atol=1e-6)
     fresh = keras_sr.models.build("mdsr-baseline")
     result = warm_start(fresh, str(path))

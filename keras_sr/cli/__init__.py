@@ -58,7 +58,7 @@ def main(argv=None):
     previous_format = warnings.formatwarning
     if not args.debug:
         warnings.formatwarning = _format_warning
-    from keras_sr.inference.preset_weights import UntrainedModelWarning
+    from keras_sr.presets import UntrainedModelWarning
 
     try:
         if not getattr(args, "workers", None):  # a --workers launcher only starts processes

@@ -65,10 +65,11 @@ def load_model(args):
     :func:`keras_sr.cli.model_choice.choose` picks, or a .keras file) and that choice
     (``None`` for a file)."""
     from keras_sr import models
-    from keras_sr.cli.model_choice import choose, is_model_file
+    from keras_sr.cli.model_choice import choose
     from keras_sr.inference import load_model as load
+    from keras_sr.presets import names_a_file
 
-    source = args.keras or (args.model if is_model_file(args.model) else None)
+    source = args.keras or (args.model if names_a_file(args.model) else None)
     if source:
         if args.overrides:
             raise ValueError("--set applies to preset builds, not to --keras files")
@@ -85,9 +86,9 @@ def file_stem(args):
     """The name export files start with: the preset, or a model file's name without extension."""
     import os
 
-    from keras_sr.cli.model_choice import is_model_file
+    from keras_sr.presets import names_a_file
 
-    if is_model_file(args.model):
+    if names_a_file(args.model):
         return os.path.basename(os.path.normpath(args.model)).split(".")[0]
     return args.model
 

@@ -9,14 +9,16 @@
 * ``--weights none`` runs the preset untrained, and the verb says so in its output;
 * an unsupported ``--scale`` is reported before anything about weights.
 
-The rule for presets is the Python API's (:mod:`keras_sr.inference.preset_weights`: ``load_model``,
-``load_predictor``, ``evaluate`` and ``upscale`` follow it too), with the CLI's spelling.
+The checks of a preset, its scale and its weights are the Python API's (:func:`keras_sr.presets.resolve`:
+``from_preset``, ``load_model``, ``load_predictor``, ``evaluate`` and ``upscale`` run it too), with the
+CLI's spelling.
 """
 
 import dataclasses
 import os
 
-from keras_sr.inference.preset_weights import CLI, UNTRAINED, preset_weights
+from keras_sr import presets
+from keras_sr import weights as shipped
 
 
 @dataclasses.dataclass
@@ -36,11 +38,6 @@ class Choice:
         return "untrained: random weights (--weights none)" if self.untrained else ""
 
 
-def is_model_file(spec):
-    """True when ``spec`` names a file or folder rather than a preset."""
-    return spec.endswith(".keras") or spec.endswith(".h5") or os.sep in spec or os.path.isdir(spec)
-
-
 def choose(model, scale=None, weights=None, default_model=None, default_scale=None):
     """The :class:`Choice` for a verb's ``--model``, ``--scale`` and ``--weights``.
 
@@ -52,9 +49,6 @@ def choose(model, scale=None, weights=None, default_model=None, default_scale=No
         ValueError: unknown preset, unsupported scale, ``--weights`` beside a model file, a
             preset without shipped weights and without ``--weights``.
     """
-    from keras_sr import models
-    from keras_sr import weights as shipped
-
     if model is None and weights is not None and os.fspath(weights).endswith(".keras"):
         return Choice(os.fspath(weights), scale)  # a checkpoint alone: it is the model
     if model is None:
@@ -64,19 +58,10 @@ def choose(model, scale=None, weights=None, default_model=None, default_scale=No
         if model is None:
             raise ValueError("--model is required")
     model = os.fspath(model)
-    if is_model_file(model):
+    if presets.names_a_file(model):
         if weights is not None:
             raise ValueError(f"--weights applies to a preset; {model} is a model file with its own weights "
                              "(drop --weights)")
         return Choice(model, scale)
-    models.get_preset(model)  # unknown names: the registry's message
-    scale = models.check_scale(model, scale)  # unsupported scales: said first
-    if scale is None and models.is_multi_scale(model):
-        raise ValueError(f"model {model!r} needs --scale (one of "
-                         f"{', '.join(map(str, models.supported_scales(model)))})")
-    if model == "bicubic":
-        if weights not in (None, "none", "default"):
-            raise ValueError("model 'bicubic' has no weights; drop --weights")
-        return Choice(model, scale)
-    weights = preset_weights(model, scale, weights, CLI)  # the Python API's rule, in the CLI's words
-    return Choice(model, scale, weights, untrained=weights == UNTRAINED)
+    scale, weights = presets.resolve(model, scale, weights, presets.CLI, single_output=True)
+    return Choice(model, scale, weights, untrained=weights == presets.UNTRAINED)

@@ -35,10 +35,10 @@ def add_parser(sub, parents):
 
 def run(args):
     from keras_sr.cli import upscale_cmd
-    from keras_sr.cli.model_choice import is_model_file
+    from keras_sr.presets import names_a_file
 
     args.scale, args.shard = 1, None
-    if args.model and not is_model_file(args.model):
+    if args.model and not names_a_file(args.model):
         from keras_sr import models
 
         scales = models.supported_scales(args.model)  # unknown names: the registry's message

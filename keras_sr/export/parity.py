@@ -134,7 +134,7 @@ def check_parity(model, tflite_model, fmt, scale, pairs, tolerance=None, referen
 def check_onnx_parity(model, onnx_model, scale, pairs, tolerance=ONNX_TOLERANCE, reference=None):
     """Compare ONNX bytes (or a path), run in ONNX Runtime, with ``model``: as :func:`check_parity`
     with the fp32 rule at ``tolerance`` (default ``ONNX_TOLERANCE``)."""
-    from keras_sr.export import onnx_export
+    import keras_sr.export.onnx_export as onnx_export
 
     sess = onnx_export.session(onnx_model)
     return compare(model, lambda lr: onnx_export.run_onnx(sess, lr), "onnx", scale, pairs, tolerance,

@@ -13,10 +13,13 @@ import os
 
 import numpy as np
 
-from keras_sr.export import calibration, metadata, parity, tflite
-from keras_sr.utils import atomic
+import keras_sr.export.calibration as calibration
+import keras_sr.export.metadata as metadata
+import keras_sr.export.parity as parity
+import keras_sr.export.tflite as tflite
 from keras_sr.export.gpu_check import check_gpu_compatibility
 from keras_sr.export.images import center_crop, image_paths, load_rgb, to_model_input
+from keras_sr.utils import atomic
 
 ALL_FORMATS = ("savedmodel",) + tflite.FORMATS + ("onnx",)
 # LR input size per scale for the fixed-shape export: 1280x720 output at x2, 1278x720 at
@@ -233,7 +236,7 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
         stem += f"_x{scale}"
     shape_tag = "dynamic" if dynamic else f"{w}x{h}"
     if "onnx" in formats:
-        from keras_sr.export import onnx_export
+        import keras_sr.export.onnx_export as onnx_export
 
         onnx_export.require()  # before any conversion
     file_names = {"savedmodel": f"{stem}_savedmodel", "onnx": f"{stem}_fp32_dynamic.onnx"}
@@ -375,7 +378,7 @@ def _export_onnx(model, reference, path, meta_path, scale, channels, pairs, kera
                  overwrite):
     """ONNX: convert (batch, H, W free), compare with Keras in ONNX Runtime (nothing is written
     unless it matches within ``parity.ONNX_TOLERANCE``), write the file and its metadata."""
-    from keras_sr.export import onnx_export
+    import keras_sr.export.onnx_export as onnx_export
 
     data = onnx_export.convert(model)
     par = parity.check_onnx_parity(reference, data, scale, pairs, reference=keras_reference)

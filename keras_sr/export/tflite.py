@@ -21,7 +21,7 @@ import re
 
 import numpy as np
 
-from keras_sr.export import calibration
+import keras_sr.export.calibration as calibration
 from keras_sr.export.tflite_graph import is_shape_arithmetic, op_histogram, read_graph
 
 FORMATS = ("fp32", "fp16", "dynamic-int8", "int8")
@@ -157,7 +157,8 @@ def _selective_int8(model, converter_for, samples, input_size, calibration_size,
     ``calibration_size``, or dynamic when ``input_size`` is None), keep the layer norms, the
     activations that feed them and the debugger's sensitive ops in float, correct the biases
     of the int8 convs for the mean error of their int8 weights, quantize the rest."""
-    from keras_sr.export import int8_equalize, int8_selective
+    import keras_sr.export.int8_equalize as int8_equalize
+    import keras_sr.export.int8_selective as int8_selective
 
     model, equalized = int8_equalize.equalize(model, samples, int8_equalize.EQUALIZE_ALPHA)
     converter_for = functools.partial(converter_for, model=model)

@@ -4,10 +4,8 @@
     predict = inference.load_predictor("rt4ksr", scale=2)      # shipped weights; a Predictor
     sr = inference.upscale(predict, image, tile=256)            # any size, exact seams
 
-* :mod:`~keras_sr.inference.loading`: ``load_model`` / ``load_predictor`` / ``load_weights``
-  (presets with their weights, ``.keras`` files, ``bicubic``, SavedModel folders);
-* :mod:`~keras_sr.inference.preset_weights`: which weights a preset runs with (shipped, a file,
-  or ``"none"``: untrained, said out loud), one rule for the API and the CLI;
+* :mod:`~keras_sr.inference.loading`: ``load_model`` / ``load_predictor`` (presets with their
+  weights through :mod:`keras_sr.presets`, ``.keras`` files, ``bicubic``, SavedModel folders);
 * :mod:`~keras_sr.inference.predictor`: :class:`Predictor`, an SR function on one image;
 * :mod:`~keras_sr.inference.model_info`: a model's scale(s) and input multiple;
 * :mod:`~keras_sr.inference.savedmodel`: exported SavedModel folders;
@@ -20,13 +18,13 @@
 """
 
 from keras_sr.inference.borders import BORDER_MODES, DEFAULT_BORDER, border_mode
-from keras_sr.inference.loading import load_keras_file, load_model, load_predictor, load_weights
+from keras_sr.inference.loading import load_model, load_predictor
 from keras_sr.inference.model_info import infer_scale, input_multiple, output_scales, single_scale
 from keras_sr.inference.predictor import Predictor, bicubic_predictor
-from keras_sr.inference.preset_weights import UntrainedModelWarning
 from keras_sr.inference.savedmodel import is_savedmodel, savedmodel_predictor
 from keras_sr.inference.tiling import super_resolve
 from keras_sr.inference.upscaling import upscale
+from keras_sr.presets import UntrainedModelWarning, load_keras_file, load_weights
 
 __all__ = [
     "BORDER_MODES", "DEFAULT_BORDER", "Predictor", "UntrainedModelWarning", "bicubic_predictor", "border_mode",

@@ -7,25 +7,11 @@
 
 import os
 
+from keras_sr import presets
 from keras_sr.inference.model_info import infer_scale, input_multiple, output_scales, single_scale
 from keras_sr.inference.predictor import Predictor, bicubic_predictor, keras_function
-from keras_sr.inference.preset_weights import DEFAULT, UNTRAINED, preset_weights, warn_untrained
 from keras_sr.inference.savedmodel import is_savedmodel, savedmodel_predictor
-
-
-def load_keras_file(path):
-    """A ``.keras`` file for inference: ``safe_mode=True``, ``compile=False``.
-
-    Inference never needs what training compiled into a checkpoint (loss, optimizer
-    state), so it is not restored; ``import keras_sr`` has registered every keras-sr class.
-    """
-    import keras
-
-    try:
-        return keras.saving.load_model(path, compile=False, safe_mode=True)
-    except Exception as e:  # noqa: BLE001  (Keras raises many types for a bad file)
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"cannot load model file {path}: {first}") from e
+from keras_sr.presets import DEFAULT, UNTRAINED, load_keras_file, load_weights, names_a_file
 
 
 def load_model(model, scale=None, weights=None, **overrides):
@@ -36,7 +22,7 @@ def load_model(model, scale=None, weights=None, **overrides):
             writes: training checkpoints of every recipe, ``.training.keras`` files).
         scale: required for presets with several scales; picks the output of a
             multi-scale model (MDSR); checked against the model's own factor by callers.
-        weights: for a preset (:mod:`keras_sr.inference.preset_weights`): ``None`` or
+        weights: for a preset (:mod:`keras_sr.presets.weights_rule`): ``None`` or
             ``"default"``: the weights keras-sr ships (a preset without any is refused
             with a ``ValueError`` naming both ways out); a ``.weights.h5`` (a shipped one by
             path builds the form it needs) or a ``.keras`` file (the whole saved model is
@@ -76,57 +62,8 @@ def load_model(model, scale=None, weights=None, **overrides):
         if weights is not None:
             raise ValueError(f"weights apply to a preset, not to the model file {spec} (drop --weights)")
         return single_scale(load_keras_file(spec), scale), os.path.basename(spec)
-    from keras_sr import models
-
-    models.get_preset(spec)  # unknown names: the registry's message
-    scale = models.check_scale(spec, scale)  # unsupported scales: the registry's message
-    if scale is None and models.is_multi_scale(spec):
-        scales = ", ".join(map(str, models.supported_scales(spec)))
-        raise ValueError(f"model {spec!r} needs scale= (one of {scales})")
-    if spec == "bicubic":
-        weights = _no_weights_for_bicubic(weights)
-    elif models.supported_scales(spec):  # an SR preset (not e.g. the SRGAN discriminator)
-        weights = preset_weights(spec, scale, weights)
-        if weights == UNTRAINED:
-            warn_untrained(spec, scale)
-            weights = None
-    if weights is not None and os.fspath(weights).endswith(".keras"):
-        if not os.path.isfile(weights):
-            raise FileNotFoundError(f"weights file {weights} not found")
-        return single_scale(load_keras_file(os.fspath(weights)), scale), spec
-    return single_scale(models.build(spec, scale=scale, weights=weights, **overrides), scale), spec
-
-
-def _no_weights_for_bicubic(weights):
-    """``None``: MATLAB bicubic has no weights (``"none"`` / ``"default"`` say the same); a file is refused."""
-    if weights not in (None, UNTRAINED, DEFAULT):
-        raise ValueError(f"model 'bicubic' has no weights; drop weights={weights!r}")
-
-
-def names_a_file(spec):
-    """True when ``spec`` (a string) names a model file or folder rather than a preset."""
-    return spec.endswith(".keras") or os.sep in spec or os.path.isdir(spec)
-
-
-def load_weights(model, path, what=None):
-    """``model.load_weights(path)`` with a one-line error naming the file when it does not fit."""
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"weights file {path} not found")
-    what = what or f"model {model.name!r}"
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            # Keras 3 only warns for some mismatches (e.g. a different layer count): fail instead.
-            warnings.filterwarnings("error", message=".*(mismatch|could not be loaded|Skipping).*")
-            model.load_weights(path)
-    except Exception as e:  # noqa: BLE001  (Keras raises ValueError, KeyError, OSError, ...)
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        first = first.split(". ")[0]  # Keras' first sentence says what did not match
-        raise ValueError(f"weights file {path} does not fit {what} (another architecture or scale?): "
-                         f"{first}") from e
-    return model
+    scale, weights = presets.resolve(spec, scale, weights, single_output=True)  # the one check of all three
+    return single_scale(presets.build_resolved(spec, scale, weights, overrides), scale), spec
 
 
 def load_predictor(model, scale=None, weights=None):
@@ -159,13 +96,7 @@ def load_predictor(model, scale=None, weights=None):
             raise ValueError(f"weights apply to a preset, not to the SavedModel {os.fspath(model)}")
         return savedmodel_predictor(os.fspath(model), scale)
     if isinstance(model, str) and model == "bicubic":
-        from keras_sr import models
-
-        supported = models.supported_scales(model)
-        if scale not in supported:
-            raise ValueError(f"model 'bicubic' does not support scale {scale!r}; "
-                             f"supported: {', '.join(map(str, supported))}")
-        _no_weights_for_bicubic(weights)
+        scale, _ = presets.resolve(model, scale, weights)
         return bicubic_predictor(scale)
     model, name = load_model(model, scale, weights)
     output_scales(model)  # not an SR model (e.g. a discriminator): say so

@@ -55,7 +55,8 @@ def receptive_field(model, scale=None, seed=0, max_size=4096):
     Returns:
         int radius r ≥ 0, a multiple of the model's input multiple.
     """
-    from keras_sr.inference.loading import load_predictor, names_a_file
+    from keras_sr.inference.loading import load_predictor
+    from keras_sr.presets import names_a_file
 
     if isinstance(model, str) and model != "bicubic" and not names_a_file(model):
         from keras_sr import models

@@ -3,7 +3,7 @@
 import keras
 
 from keras_sr.layers import BicubicUpsample
-from keras_sr.models import registry
+from keras_sr.models.registry import register
 
 PRESETS = {
     "bicubic": {
@@ -31,4 +31,4 @@ def bicubic(scale, channels=3, name="bicubic"):
     return keras.Model(inputs, outputs, name=name)
 
 
-registry.register("bicubic", bicubic, PRESETS)
+register("bicubic", bicubic, PRESETS)

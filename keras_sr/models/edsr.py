@@ -4,7 +4,7 @@ Super-Resolution", CVPRW 2017, §3.1; SPECS §1.1)."""
 import keras
 
 from keras_sr.layers import DIV2K_RGB_MEAN, MeanShift, PixelShuffleUpsampler, ResidualGroup
-from keras_sr.models import registry
+from keras_sr.models.registry import register
 
 PRESETS = {
     "edsr-baseline": {
@@ -51,4 +51,4 @@ def edsr(scale, num_blocks=16, filters=64, res_scale=1.0, rgb_range=255.0,
     return keras.Model(inputs, outputs, name=name)
 
 
-registry.register("edsr", edsr, PRESETS)
+register("edsr", edsr, PRESETS)

@@ -4,7 +4,7 @@ import keras
 
 from keras_sr.layers import (DIV2K_RGB_MEAN, MeanShift, PixelShuffleUpsampler, ResidualBlock,
                              ResidualGroup)
-from keras_sr.models import registry
+from keras_sr.models.registry import register
 
 PRESETS = {
     "mdsr-baseline": {
@@ -87,4 +87,4 @@ def scale_models(model):
     return {s: scale_model(model, s) for s in scales}
 
 
-registry.register("mdsr", mdsr, PRESETS)
+register("mdsr", mdsr, PRESETS)

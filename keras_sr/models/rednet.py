@@ -5,7 +5,7 @@ Skip Connections", NIPS 2016; SPECS §3)."""
 import keras
 
 from keras_sr.layers import BicubicUpsample
-from keras_sr.models import registry
+from keras_sr.models.registry import register
 
 _REFERENCE = "Mao et al., NIPS 2016; layer wiring per the REDNet_ch1.prototxt-based port (SPECS §3.1)"
 
@@ -102,4 +102,4 @@ def rednet(scale, num_layers=15, filters=64, channels=1, name="rednet"):
     return keras.Model(inputs, outputs, name=name)
 
 
-registry.register("rednet", rednet, PRESETS)
+register("rednet", rednet, PRESETS)

@@ -1,4 +1,4 @@
-"""The architecture registry: ``build(name, scale=...)`` is the one way to get a model.
+"""The architecture registry: ``build(name, scale=...)`` is the one way to build an architecture.
 
 Each architecture module registers its builder function and its presets. A preset is
 data: the architecture it uses, the scales it supports, the builder arguments, and
@@ -74,8 +74,11 @@ def check_scale(name, scale, **overrides):
     return scale
 
 
-def build(name, scale=None, weights=None, **overrides):
-    """Build preset ``name`` for ``scale`` as a functional ``keras.Model``.
+def build(name, scale=None, **overrides):
+    """Build preset ``name`` for ``scale`` as a functional ``keras.Model``, freshly initialised.
+
+    The architecture only: a preset with its trained weights (shipped, or a file) is
+    :func:`keras_sr.presets.from_preset` (``keras_sr.from_preset``).
 
     Args:
         name: a preset from :func:`list_presets` (e.g. ``"edsr-baseline"``).
@@ -83,18 +86,15 @@ def build(name, scale=None, weights=None, **overrides):
             only, or is multi-scale (MDSR), where ``None`` gives the model with one
             output per scale. Must be ``None`` for a preset with no scales (a model
             that is not an SR network, e.g. ``"srgan-discriminator"``).
-        weights: ``None`` (fresh initialisation); ``"default"``: the weights keras-sr
-            trained and ships for this preset and scale (:mod:`keras_sr.weights`; builds
-            the form they need, e.g. RT4KSR's deploy form); or a ``.weights.h5`` file
-            (a shipped one by path is the same as ``"default"``).
         **overrides: builder arguments that replace the preset's (e.g. ``num_blocks=4``).
 
     Returns:
         A ``keras.Model``: LR image (B, H, W, C) in, SR image (B, H·scale, W·scale, C)
         out, both in [0, 1] unless the preset says otherwise.
     """
-    if weights is not None:
-        return _build_with_weights(name, scale, weights, overrides)
+    if "weights" in overrides:  # moved in 0.2: said, rather than "no option 'weights'"
+        raise TypeError(f"models.build builds {name!r} untrained; for weights use "
+                        f"keras_sr.from_preset({name!r}, scale=..., weights=...)")
     preset = get_preset(name)
     builder = _ARCHITECTURES[preset["arch"]]
     params = inspect.signature(builder).parameters
@@ -115,39 +115,3 @@ def build(name, scale=None, weights=None, **overrides):
         kwargs.setdefault("scales", scales)
     model_name = name.replace("-", "_") + ("" if scale is None else f"_x{scale}")
     return builder(scale=scale, name=model_name, **kwargs)
-
-
-def _build_with_weights(name, scale, weights, overrides):
-    import os
-
-    from keras_sr.inference import load_weights
-
-    if weights == "default":
-        from keras_sr import weights as shipped
-
-        get_preset(name)  # unknown names: the registry's message
-        if scale is None and len(supported_scales(name)) == 1:  # e.g. a scale-1 restoration preset
-            scale = supported_scales(name)[0]
-        options = shipped.build_options(name, scale, overrides)
-        path = shipped.weights_path(name, scale)
-        if options.pop("multiscale", False):
-            # one file for every scale (MDSR): load the multi-output model, return this scale's branch
-            from keras_sr.models.mdsr import scale_model
-
-            full = load_weights(build(name, scale=None, **options), path, what=f"model {name!r}")
-            return full if scale is None else scale_model(full, scale, name=name.replace("-", "_") + f"_x{scale}")
-        model = build(name, scale=scale, **options)
-        return load_weights(model, path, what=f"model {name!r} x{scale}")
-    if not isinstance(weights, (str, os.PathLike)):
-        raise TypeError(f"weights must be None, 'default' or a .weights.h5 path, got {type(weights).__name__}")
-    from keras_sr import weights as shipped
-
-    shipped_as = shipped.shipped_file(weights)  # a shipped file by path: its entry's build options
-    if shipped_as is not None:
-        scale = check_scale(name, scale, **overrides)
-        if shipped_as != (name, scale):
-            raise ValueError(f"weights file {weights} is keras-sr's shipped {shipped_as[0]} x{shipped_as[1]} "
-                             f"file, not {name} x{scale}")
-        return _build_with_weights(name, scale, "default", overrides)
-    model = build(name, scale=scale, **overrides)
-    return load_weights(model, weights, what=f"model {name!r} x{scale}")

@@ -7,7 +7,8 @@ import numpy as np
 from keras_sr.layers import (ChannelLayerNorm, GaussianHighPass, HighFrequencyGate, PixelShuffle,
                              PixelUnshuffle, ReparamBlock, activation_layer)
 from keras_sr.layers.high_frequency import HIGH_FREQUENCY_MODES
-from keras_sr.models import registry
+from keras_sr.models.registry import register
+from keras_sr.models.rt4ksr_arch import _SPATIAL, architecture_of
 
 PRESETS = {
     "rt4ksr": {
@@ -18,8 +19,6 @@ PRESETS = {
         "reference": "Zamfir et al., CVPRW 2023; eduardzamfir/RT4KSR rt4ksr_rep + parser.py defaults",
     },
 }
-
-_SPATIAL = 2  # the body runs at half resolution: PixelUnshuffle(2) in, PixelShuffle(2·scale) out
 
 
 def _block(num_feats, deploy, name):
@@ -105,33 +104,6 @@ def rt4ksr(scale, num_feats=24, num_blocks=4, high_frequency="unused", deploy=Fa
     return model
 
 
-def architecture_of(model):
-    """The :func:`rt4ksr` arguments of a model it built (read from the layers, so it works on
-    a model loaded from ``.keras``): dict with scale, num_feats, num_blocks, high_frequency,
-    deploy, blur_kernel_size, blur_sigma, channels."""
-    try:
-        head = model.get_layer("head")
-        upsample = model.get_layer("upsample_shuffle")
-        body0 = model.get_layer("body0_conv")
-    except ValueError as err:
-        raise ValueError(f"model {model.name!r} is not an RT4KSR model built by keras_sr "
-                         f"(missing layer: {err})") from None
-    names = {layer.name for layer in model.layers}
-    num_blocks = 0
-    while f"body{num_blocks}_conv" in names:
-        num_blocks += 1
-    hf_mode, blur = None, {}
-    if "hf_gate" in names:
-        hf_mode = model.get_layer("hf_gate").mode
-        if hf_mode == "gated":
-            high_pass = model.get_layer("high_pass")
-            blur = {"blur_kernel_size": high_pass.kernel_size, "blur_sigma": high_pass.sigma}
-    return {"scale": upsample.block_size // _SPATIAL, "num_feats": head.filters,
-            "num_blocks": num_blocks, "high_frequency": hf_mode,
-            "deploy": not isinstance(body0, ReparamBlock), "channels": model.input_shape[-1],
-            **blur}
-
-
 def _fused(block):
     kernel, bias = block.fused_kernel_and_bias()
     return [kernel.astype(np.float32), bias.astype(np.float32)]
@@ -163,4 +135,4 @@ def reparameterize(model, name=None):
     return deploy
 
 
-registry.register("rt4ksr", rt4ksr, PRESETS)
+register("rt4ksr", rt4ksr, PRESETS)

@@ -85,7 +85,7 @@ def init_near_upsampling(model, method="bicubic"):
     ``"unused"`` or absent (``"gated"`` starts with its gate at 0, which would zero the deep
     features the init relies on).
     """
-    from keras_sr.models.rt4ksr import architecture_of
+    from keras_sr.models.rt4ksr_arch import architecture_of
 
     if method not in INIT_METHODS:
         raise ValueError(f"init must be one of {INIT_METHODS} or None, got {method!r}")

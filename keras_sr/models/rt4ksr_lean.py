@@ -69,7 +69,7 @@ def lean_form(model, channel_multiple=None, name=None):
         ``keras.Model`` with the same input and output shapes as ``model`` and the same
         outputs up to float rounding.
     """
-    from keras_sr.models.rt4ksr import _SPATIAL, architecture_of
+    from keras_sr.models.rt4ksr_arch import _SPATIAL, architecture_of
 
     arch = architecture_of(model)
     if not arch["deploy"]:

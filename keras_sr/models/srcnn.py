@@ -4,7 +4,7 @@ ECCV 2014 / TPAMI 2016; SPECS §6.1)."""
 import keras
 
 from keras_sr.layers import BicubicUpsample
-from keras_sr.models import registry
+from keras_sr.models.registry import register
 
 PRESETS = {
     "srcnn": {
@@ -47,4 +47,4 @@ def srcnn(scale, filters=(64, 32), kernel_sizes=(9, 1, 5), channels=1, name="src
     return keras.Model(inputs, outputs, name=name)
 
 
-registry.register("srcnn", srcnn, PRESETS)
+register("srcnn", srcnn, PRESETS)

@@ -4,7 +4,7 @@ ICCV 2017; SPECS §2). No official code; SRDenseNet_All follows yjn870/SRDenseNe
 import keras
 
 from keras_sr.layers import DenseBlock, TransposedConvUpsampler
-from keras_sr.models import registry
+from keras_sr.models.registry import register
 
 _CONFIG = {"num_blocks": 8, "num_layers": 8, "growth_rate": 16, "bottleneck_filters": 256, "channels": 1}
 _REFERENCE = "Tong et al., ICCV 2017, §3 (variants partially UNVERIFIED, SPECS §2.1)"
@@ -82,4 +82,4 @@ def srdensenet(scale=4, variant="all", num_blocks=8, num_layers=8, growth_rate=1
     return keras.Model(inputs, outputs, name=name)
 
 
-registry.register("srdensenet", srdensenet, PRESETS)
+register("srdensenet", srdensenet, PRESETS)

@@ -4,7 +4,7 @@ Super-Resolution Using a Generative Adversarial Network", CVPR 2017, §2.2, Fig.
 import keras
 
 from keras_sr.layers import PixelShuffleUpsampler, ResidualGroup, activation_layer
-from keras_sr.models import registry
+from keras_sr.models.registry import register
 
 PRESETS = {
     "srresnet": {
@@ -116,5 +116,5 @@ def srgan_discriminator(input_size=96, filters=64, channels=3, name="srgan_discr
     return keras.Model(inputs, outputs, name=name)
 
 
-registry.register("srresnet", srresnet, PRESETS)
-registry.register("srgan_discriminator", srgan_discriminator, DISCRIMINATOR_PRESETS)
+register("srresnet", srresnet, PRESETS)
+register("srgan_discriminator", srgan_discriminator, DISCRIMINATOR_PRESETS)

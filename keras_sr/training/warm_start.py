@@ -30,7 +30,7 @@ def warm_start(model, source):
     """
     import keras
 
-    from keras_sr.inference import load_weights
+    from keras_sr.presets import from_preset, load_weights
 
     with_weights = [layer for layer in model.layers if layer.weights]
     if isinstance(source, (str, os.PathLike)):
@@ -61,7 +61,7 @@ def warm_start(model, source):
                 # one file for every scale (MDSR): the whole multi-output model, every branch
                 source = load_weights(models.build(key[0]), path)
             else:
-                source = models.build(key[0], scale=key[1], weights="default")
+                source = from_preset(key[0], scale=key[1], weights="default")
         elif path.endswith(".keras"):
             import keras_sr.layers  # noqa: F401  (registers the serializable layers)
 

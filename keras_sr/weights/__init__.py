@@ -7,7 +7,7 @@ deploy form, ``deploy=True``), its SHA-256, its model card (``.md``: data, recip
 wall time, Set5 figures) and the recipe overrides of the ``keras-sr train`` run that made
 it (``.train.json``). None of them derives from another project's checkpoint.
 
-    model = keras_sr.models.build("rt4ksr", scale=2, weights="default")
+    model = keras_sr.from_preset("rt4ksr", scale=2)   # keras_sr.presets: builds with these weights
     print(keras_sr.weights.model_card("rt4ksr", 2))
 """
 
@@ -20,7 +20,7 @@ INDEX = WEIGHTS_DIR / "index.json"
 
 
 def _read_index():
-    """``index.json`` (written by ``benchmarks/ship_weights.py``) as {(preset, scale): entry}."""
+    """``index.json`` (written by :func:`keras_sr.weights.release.release`) as {(preset, scale): entry}."""
     if not INDEX.is_file():
         return {}
     return {(e["preset"], int(e["scale"])): e for e in json.loads(INDEX.read_text()).values()}
@@ -84,25 +84,3 @@ def shipped_file(path):
 def model_card(name, scale):
     """The model card (Markdown text) of the shipped weights of ``name`` x``scale``."""
     return (WEIGHTS_DIR / entry(name, scale)["card"]).read_text()
-
-
-def build_options(name, scale, overrides):
-    """Builder options for the shipped weights: the entry's, checked against ``overrides``.
-
-    Raises:
-        ValueError: an override contradicts what the shipped file was trained with, or builds
-            another model than the shipped one (its weights would load only in part).
-    """
-    options = entry(name, scale)["build"]
-    from keras_sr.models import get_preset
-
-    preset = get_preset(name)["config"]
-    for key, value in overrides.items():
-        if key in options and options[key] != value:
-            raise ValueError(f"the shipped {name} x{scale} weights need {key}={options[key]!r}, "
-                             f"not {key}={value!r}")
-        if key not in options and (key not in preset or preset[key] != value):
-            # another model than the shipped one: its weights would load only in part, silently
-            raise ValueError(f"the shipped {name} x{scale} weights fit the preset as shipped; {key}={value!r} "
-                             "builds another model: pass weights=None (--weights none) or your own file")
-    return {**options, **overrides}

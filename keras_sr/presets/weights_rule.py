@@ -26,18 +26,21 @@ class UntrainedModelWarning(UserWarning):
 
 @dataclasses.dataclass(frozen=True)
 class Spelling:
-    """How a caller names the model, a weights file and the untrained opt-in in messages."""
+    """How a caller names the model, a weights file, the untrained opt-in, the scale and the weights
+    argument in messages."""
 
     model: str  # formatted with name and scale
     file: str
     untrained: str
+    scale: str = "scale="
+    weights: str = "weights={weights!r}"  # formatted with weights
 
 
 PYTHON = Spelling("preset {name!r} x{scale}",
                   'weights="PATH" (a .weights.h5 or .keras file, e.g. RUN/checkpoints/best.keras from keras-sr train)',
                   'weights="none"')
 CLI = Spelling("--model {name} x{scale}", "--weights FILE (e.g. RUN/checkpoints/best.keras from keras-sr train)",
-               "--weights none")
+               "--weights none", "--scale", "--weights")
 
 
 def preset_weights(name, scale, weights=None, spelling=PYTHON):
@@ -45,13 +48,14 @@ def preset_weights(name, scale, weights=None, spelling=PYTHON):
 
     Args:
         name: a preset name (already checked against the registry).
-        scale: its checked scale (``None`` only for presets without one).
+        scale: its checked scale (``None`` only for presets without one, or a multi-scale
+            preset's model with every output).
         weights: ``None``, ``"default"``, ``"none"`` or a path.
         spelling: :data:`PYTHON` or :data:`CLI`, for the refusal's message.
 
     Returns:
-        ``"default"`` (the shipped weights; without any, ``models.build`` says what is
-        shipped), a path (``str``), or ``"none"`` (untrained).
+        ``"default"`` (the shipped weights; without any, :func:`keras_sr.presets.from_preset`
+        says what is shipped), a path (``str``), or ``"none"`` (untrained).
 
     Raises:
         ValueError: ``weights`` not given and nothing shipped for ``name`` x``scale``.
@@ -62,7 +66,8 @@ def preset_weights(name, scale, weights=None, spelling=PYTHON):
         return UNTRAINED
     if weights is not None and weights != DEFAULT:
         return os.fspath(weights)
-    if weights == DEFAULT or (name, scale) in shipped.SHIPPED:
+    if weights == DEFAULT or (name, scale) in shipped.SHIPPED or (
+            scale is None and any(n == name for n, _ in shipped.SHIPPED)):  # MDSR: every scale
         return DEFAULT
     have = ", ".join(f"{n} x{s}" for n, s in shipped.shipped()) or "none yet"
     raise ValueError(f"{spelling.model.format(name=name, scale=scale)} has no shipped weights (shipped: {have}); "
