@@ -17,17 +17,15 @@ Per result (``NAME.json`` + ``NAME.weights.h5`` of the campaign), under TensorFl
 4. RT4KSR: the deploy form (re-parameterized, outputs within 1e-4) plus the training form;
    MDSR: one file for x2/x3/x4 (three index entries, ``build: {"multiscale": true}``);
 5. evaluates on Set5 (Y, shave = scale, MATLAB bicubic LR) next to bicubic and writes the
-   weights, the model card, the recipe overrides (``.train.json``) and the index entries,
-   atomically.
+   weights, the model card, the recipe overrides (``.train.json``) and the index entries
+   (:func:`keras_sr.weights.release.write_release`).
 """
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -103,37 +101,9 @@ def to_float16(model):
             var.assign(value.astype(np.float16).astype(np.float32))
 
 
-def save_float16(model, path):
-    """``model.save_weights`` with every float32 dataset stored as float16 (Keras loads them
-    into float32 variables); atomic."""
-    import h5py
-    import numpy as np
-
-    from keras_sr.utils import atomic
-
-    with tempfile.TemporaryDirectory() as tmp:
-        file = os.path.join(tmp, Path(path).name)
-        model.save_weights(file)
-        with h5py.File(file, "r+") as h5:
-            names = []
-            h5.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
-            for name in names:
-                data = h5[name]
-                if data.dtype == np.float32:
-                    value, parent, key = data[()], data.parent, name.split("/")[-1]
-                    del parent[key]
-                    parent.create_dataset(key, data=value.astype(np.float16))
-        # h5py leaves the freed space in the file: copy into a fresh one
-        packed = os.path.join(tmp, "packed.h5")
-        with h5py.File(file, "r") as src, h5py.File(packed, "w") as dst:
-            for key in src.attrs:
-                dst.attrs[key] = src.attrs[key]
-            for key in src:
-                src.copy(src[key], dst, name=key)
-        atomic.write_bytes(path, Path(packed).read_bytes(), overwrite=True)
-
-
 def card_text(stem, record, sets, stored, shipped_before, files, machine, deploy_note, previous=None):
+    """The model card; ``files``: the weights file's name, size and SHA-256 (as written), parameters,
+    whether stored as float16, the recipe overrides' and the training form's names."""
     target, reference = REFERENCES.get(stem, (None, ""))
     r = record["recipe"]
     today = datetime.date.today().isoformat()
@@ -141,9 +111,9 @@ def card_text(stem, record, sets, stored, shipped_before, files, machine, deploy
              f"{' (deploy form)' if deploy_note else ''}", "",
              "Weights keras-sr trained itself (no other project's checkpoint is used or derived from), on a GPU, with",
              "`benchmarks/train_zoo_jax.py` (Keras 3 on the JAX backend: the lent GPU machine has no TensorFlow).",
-             "Load with " + ", ".join(f'`keras_sr.models.build("{record["model"]}", scale={s}, weights="default")`'
+             "Load with " + ", ".join(f'`keras_sr.from_preset("{record["model"]}", scale={s})`'
                                       for s in sets) + ".", ""]
-    lines += [f"* File: `{files['weights']}` ({files['size']:,} bytes, SHA-256 `{files['sha256']}`), "
+    lines += [f"* File: `{files['file']}` ({files['size']:,} bytes, SHA-256 `{files['sha256']}`), "
               f"{files['params']:,} parameters, "
               + (f"stored as float16 (loaded into float32; held-out PSNR {stored['fp32']:.3f} dB before rounding, "
                  f"{stored['fp16']:.3f} dB after)" if files["float16"] else "stored as float32")
@@ -222,7 +192,7 @@ def main(argv=None):
 
     import keras_sr
     from keras_sr import weights as shipped
-    from keras_sr.utils import atomic
+    from keras_sr.weights.release import write_release
 
     import train_zoo_jax as zoo  # a sibling script (benchmarks/ is on sys.path above)
 
@@ -294,46 +264,28 @@ def main(argv=None):
         summary.append((stem, fp16, before and before["held_out"], {s: v[0]["psnr"] for s, v in sets.items()}))
         if args.dry_run:
             continue
-        weights_name = f"{stem}.weights.h5"
-        if store16:
-            save_float16(ship_model, dest / weights_name)
-        else:
-            with tempfile.TemporaryDirectory() as tmp:
-                ship_model.save_weights(os.path.join(tmp, weights_name))
-                atomic.write_bytes(dest / weights_name, Path(tmp, weights_name).read_bytes(), overwrite=True)
-        digest = hashlib.sha256((dest / weights_name).read_bytes()).hexdigest()
-        files = {"weights": weights_name, "size": (dest / weights_name).stat().st_size, "sha256": digest,
-                 "float16": store16,
-                 "params": ship_model.count_params(), "train_config": f"keras_sr/weights/{stem}.train.json"}
-        if record["model"] == "rt4ksr":
-            training_form = f"{stem}.training.keras"
-            with tempfile.TemporaryDirectory() as tmp:
-                model.save(os.path.join(tmp, training_form))
-                atomic.write_bytes(dest / training_form, Path(tmp, training_form).read_bytes(), overwrite=True)
-            files["training_form"] = training_form
-        overrides = {"variant": "fast", **record["overrides"]}
-        atomic.write_text(dest / f"{stem}.train.json", json.dumps(overrides, indent=2) + "\n", overwrite=True)
         # a continued run: the entry it continues (its updates and time add up)
         index = json.loads(index_path.read_text()) if index_path.is_file() else {}
-        key0 = f"{record['model']}_x{scales[0]}"
-        previous = index.get(key0) if record.get("continued_from") else None
-        card = card_text(stem, record, sets, {"fp32": fp32, "fp16": fp16}, before, files, args.machine, deploy_note,
-                         previous)
-        atomic.write_text(dest / f"{stem}.md", card, overwrite=True)
-        index = json.loads(index_path.read_text()) if index_path.is_file() else {}
-        for s, (sr, bic) in sets.items():
-            key = f"{record['model']}_x{s}"
-            index[key] = {"preset": record["model"], "scale": s, "file": weights_name, "build": build,
-                          "sha256": digest, "card": f"{stem}.md", "train_config": f"{stem}.train.json",
-                          "training_form": files.get("training_form"),
-                          "set5": {"psnr": round(sr["psnr"], 3), "ssim": round(sr["ssim"], 4),
-                                   "bicubic_psnr": round(bic["psnr"], 3), "bicubic_ssim": round(bic["ssim"], 4)},
-                          "steps": record["steps"] + (previous["steps"] if previous else 0),
-                          "train_seconds": round(record["seconds"] + (previous["train_seconds"] if previous else 0)),
-                          "date": datetime.date.today().isoformat(), "checkpoint": record["selection"],
-                          "selected_on": [f"held-out training crops ({record['held_out_images']})"],
-                          "trained_on": args.machine, "stored": "float16" if store16 else "float32"}
-        atomic.write_text(index_path, json.dumps(dict(sorted(index.items())), indent=2) + "\n", overwrite=True)
+        previous = index.get(f"{record['model']}_x{scales[0]}") if record.get("continued_from") else None
+        training_form = f"{stem}.training.keras" if record["model"] == "rt4ksr" else None
+
+        def card(file):  # called by write_release in this iteration, with the file as written
+            files = {**file, "float16": store16, "params": ship_model.count_params(),
+                     "training_form": training_form, "train_config": f"keras_sr/weights/{stem}.train.json"}
+            return card_text(stem, record, sets, {"fp32": fp32, "fp16": fp16}, before, files, args.machine,
+                             deploy_note, previous)
+
+        metadata = {s: {"set5": {"psnr": round(sr["psnr"], 3), "ssim": round(sr["ssim"], 4),
+                                 "bicubic_psnr": round(bic["psnr"], 3), "bicubic_ssim": round(bic["ssim"], 4)},
+                        "steps": record["steps"] + (previous["steps"] if previous else 0),
+                        "train_seconds": round(record["seconds"] + (previous["train_seconds"] if previous else 0)),
+                        "date": datetime.date.today().isoformat(), "checkpoint": record["selection"],
+                        "selected_on": [f"held-out training crops ({record['held_out_images']})"],
+                        "trained_on": args.machine, "stored": "float16" if store16 else "float32"}
+                    for s, (sr, bic) in sets.items()}
+        write_release(ship_model, record["model"], metadata, card, build=build,
+                      train_config={"variant": "fast", **record["overrides"]},
+                      training_form=model if training_form else None, stem=stem, dest=dest, float16=store16)
     print("\n| weights | held-out (stored) | shipped before, held-out | Set5 |")
     print("|---|---|---|---|")
     for stem, new, old, set5 in summary:

@@ -11,12 +11,12 @@ Like ``benchmarks/ship_weights.py`` for SR weights, in order:
    run's degradation, or ``--eval-degradation``, seeded 0) with the degraded input, and BM3D for
    fixed-sigma noise, in the same run (:func:`keras_sr.evaluate`);
 3. writes ``keras_sr/weights/{preset}_x1.weights.h5``, its model card ``.md``, the recipe
-   overrides ``.train.json`` (from the run's config.json) and the ``index.json`` entry.
+   overrides ``.train.json`` (from the run's config.json) and the ``index.json`` entry
+   (:func:`keras_sr.weights.release.write_release`).
 """
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import tempfile
@@ -55,7 +55,7 @@ def main(argv=None):
     import keras_sr
     from keras_sr.data import list_image_files
     from keras_sr.training import get_recipe
-    from keras_sr.utils import atomic
+    from keras_sr.weights.release import write_release
 
     run = Path(args.run)
     config = json.loads((run / "config.json").read_text())
@@ -70,22 +70,19 @@ def main(argv=None):
     model = keras.saving.load_model(checkpoint, compile=False, safe_mode=True)
     stem = f"{name}_x1"
     wdir = Path(args.dest)
-    weights_file = wdir / f"{stem}.weights.h5"
     fresh = keras_sr.models.build(name, scale=1)  # the preset must take the file as it is
     with tempfile.TemporaryDirectory() as tmp:
-        model.save_weights(os.path.join(tmp, weights_file.name))
-        fresh.load_weights(os.path.join(tmp, weights_file.name))
-        atomic.write_bytes(weights_file, Path(tmp, weights_file.name).read_bytes(), overwrite=True)
-    digest = hashlib.sha256(weights_file.read_bytes()).hexdigest()
+        model.save_weights(os.path.join(tmp, f"{stem}.weights.h5"))
+        fresh.load_weights(os.path.join(tmp, f"{stem}.weights.h5"))
 
     res = keras_sr.evaluate(fresh, args.set5, 1, degradation=evaluated_on, seed=0, verbose=1)
     d = res["datasets"][0]
+    recipes = {}  # suffix -> the recipe overrides of that stage, shipped as {stem}{suffix}.train.json
+
     def command_of(run_dir, cfg, suffix):
-        """The run's `keras-sr train` command, its recipe overrides written to {stem}{suffix}.train.json."""
+        """The run's `keras-sr train` command (its recipe overrides kept for {stem}{suffix}.train.json)."""
         base = get_recipe(cfg["model"]).to_dict()
-        overrides = {k: v for k, v in cfg["recipe"].items() if base.get(k) != v}
-        atomic.write_text(wdir / f"{stem}{suffix}.train.json", json.dumps(overrides, indent=2) + "\n",
-                          overwrite=True)
+        recipes[suffix] = {k: v for k, v in cfg["recipe"].items() if base.get(k) != v}
         data = " ".join(f"--data {rel(x)}" for x in cfg["data"])
         val = " ".join(f"--val {rel(x)}" for x in cfg["val"] or [])
         init = f" --init-weights {rel(cfg['init_weights'])}" if cfg.get("init_weights") else ""
@@ -110,15 +107,17 @@ def main(argv=None):
     today = datetime.date.today().isoformat()
     bm3d_row = (f"| BM3D (`bm3d` package, known sigma), same run "
                 f"| {d['psnr_bm3d']:.2f} dB | {d['ssim_bm3d']:.4f} |\n" if "psnr_bm3d" in d else "")
-    card = f"""# keras-sr {name} (scale-1 restoration: {models_description(name)})
+
+    def card(file):
+        return f"""# keras-sr {name} (scale-1 restoration: {models_description(name)})
 
 Weights keras-sr trained itself with `keras-sr train` (no other project's checkpoint is used or
-derived from). Load with `keras_sr.models.build("{name}", weights="default")`; use with
+derived from). Load with `keras_sr.from_preset("{name}")`; use with
 `keras-sr restore IN -o OUT --model {name}` (Y channel restored, Cb/Cr kept).
 
 * Task: restores images degraded by `{trained_on}` (the training degradation, {'one fixed level' if '-' not in trained_on else 'a level drawn per patch in the range: blind within it'}),
   on the **Y channel** (MATLAB `rgb2ycbcr` Y of the 8-bit image, rounded: a grey image).
-* File: `{weights_file.name}` ({weights_file.stat().st_size:,} bytes, SHA-256 `{digest}`),
+* File: `{file['file']}` ({file['size']:,} bytes, SHA-256 `{file['sha256']}`),
   {fresh.count_params():,} parameters (RED10 wiring: 5 conv + 5 deconv, {fresh.get_layer('conv1').filters} features).
 * Data: {', '.join(rel(x) for x in config['data'])} ({n_images} images: 90 % of T91 + BSD200, split by
   `benchmarks/restoration_split.py`); 50 px patches degraded on the fly, random flips / 90° rotations.
@@ -144,19 +143,17 @@ Gain over the input: {d['psnr'] - d['psnr_bicubic']:+.2f} dB{'; over BM3D: ' + f
 
 {args.notes}
 """
-    atomic.write_text(wdir / f"{stem}.md", card, overwrite=True)
-    index_path = wdir / "index.json"
-    index = json.loads(index_path.read_text()) if index_path.is_file() else {}
     set5 = {"psnr": round(d["psnr"], 3), "ssim": round(d["ssim"], 4), "input_psnr": round(d["psnr_bicubic"], 3),
             "input_ssim": round(d["ssim_bicubic"], 4)}
     if "psnr_bm3d" in d:
         set5.update(bm3d_psnr=round(d["psnr_bm3d"], 3), bm3d_ssim=round(d["ssim_bm3d"], 4))
-    index[stem] = {"preset": name, "scale": 1, "file": weights_file.name, "build": {}, "sha256": digest,
-                   "card": f"{stem}.md", "train_config": f"{stem}.train.json", "training_form": None,
-                   "degradation": evaluated_on, "trained_on": trained_on, "channel": "y",
-                   "set5": set5, "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today}
-    atomic.write_text(index_path, json.dumps(dict(sorted(index.items())), indent=2) + "\n", overwrite=True)
-    print(card)
+    metadata = {"degradation": evaluated_on, "trained_on": trained_on, "channel": "y", "set5": set5,
+                "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today}
+    stage_recipes = {f"{stem}{suffix}.train.json": (json.dumps(r, indent=2) + "\n").encode()
+                     for suffix, r in recipes.items() if suffix}
+    write_release(fresh, name, {1: metadata}, card, train_config=recipes[""], figures=stage_recipes, stem=stem,
+                  dest=wdir)
+    print((wdir / f"{stem}.md").read_text())
 
 
 def models_description(name):

@@ -14,18 +14,16 @@ What it does, in order:
    benchmark protocol of :mod:`keras_sr.evaluation`;
 4. writes ``keras_sr/weights/{preset}_x{scale}.weights.h5``, the model card ``.md`` and the
    run's recipe overrides ``.train.json`` (from the run's config.json), and adds the entry
-   to ``keras_sr/weights/index.json`` (all atomically).
+   to ``keras_sr/weights/index.json`` (:func:`keras_sr.weights.release.write_release`).
 
 The card's training command is rebuilt from the run's config.json, so it reproduces the run.
 """
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -103,7 +101,7 @@ def main(argv=None):
     import keras_sr
     from keras_sr import models
     from keras_sr.data import list_image_files
-    from keras_sr.utils import atomic
+    from keras_sr.weights.release import write_release
 
     run = Path(args.run)
     config = json.loads((run / "config.json").read_text())
@@ -115,15 +113,10 @@ def main(argv=None):
                  f"{', '.join(config['val'] or ['nothing'])}")
     model = keras.saving.load_model(run / "checkpoints" / f"{args.checkpoint}.keras", compile=False, safe_mode=True)
     stem = f"{name}_x{scale}"
-    wdir = Path(args.dest)
-    build, training_file = {}, None
+    build, training_form, diff = {}, None, 0.0
     if models.get_preset(name)["arch"] == "rt4ksr":
-        # the training form too, as a .keras model: `keras-sr train --init-weights` continues from it
+        # the training form ships too (as a .keras model): `keras-sr train --init-weights` continues from it
         # (fine-tuning, or the body of another scale); the deploy form cannot be trained further
-        training_file = f"{stem}.training.keras"
-        with tempfile.TemporaryDirectory() as tmp:
-            model.save(os.path.join(tmp, training_file))
-            atomic.write_bytes(wdir / training_file, Path(tmp, training_file).read_bytes(), overwrite=True)
         from keras_sr.models.rt4ksr import reparameterize
 
         x = np.random.default_rng(0).uniform(0, 1, (1, 32, 48, 3)).astype("float32")
@@ -131,30 +124,25 @@ def main(argv=None):
         diff = float(np.max(np.abs(np.asarray(model(x)) - np.asarray(deploy(x)))))
         if diff > 1e-4:
             sys.exit(f"re-parameterized model differs by {diff:.2e} (> 1e-4)")
-        model, build = deploy, {"deploy": True}
-    weights_file = wdir / f"{stem}.weights.h5"
-    with tempfile.TemporaryDirectory() as tmp:
-        model.save_weights(os.path.join(tmp, weights_file.name))
-        atomic.write_bytes(weights_file, Path(tmp, weights_file.name).read_bytes(), overwrite=True)
-    digest = hashlib.sha256(weights_file.read_bytes()).hexdigest()
+        training_form, model, build = model, deploy, {"deploy": True}
 
     sr = keras_sr.evaluate(model, args.set5, scale, verbose=1)["datasets"][0]
     bic = keras_sr.evaluate("bicubic", args.set5, scale)["datasets"][0]
     recipe = config["recipe"]
     n_images = sum(len(list_image_files(d)) for d in config["data"])
-    overrides = overrides_of(config)
     config_file = f"keras_sr/weights/{stem}.train.json"
-    atomic.write_text(wdir / f"{stem}.train.json", json.dumps(overrides, indent=2) + "\n", overwrite=True)
     today = datetime.date.today().isoformat()
     params = model.count_params()
     target = "" if args.target is None else (
         f"| target (issue #{args.issue}) | ≥ {args.target:.2f} dB | | {'met' if sr['psnr'] >= args.target else 'NOT met'} |\n")
-    card = f"""# keras-sr {name} x{scale} ({'deploy form' if build.get('deploy') else 'as trained'})
+
+    def card(file):
+        return f"""# keras-sr {name} x{scale} ({'deploy form' if build.get('deploy') else 'as trained'})
 
 Weights keras-sr trained itself with `keras-sr train` (no other project's checkpoint is used or
-derived from). Load with `keras_sr.models.build("{name}", scale={scale}, weights="default")`.
+derived from). Load with `keras_sr.from_preset("{name}", scale={scale})`.
 
-* File: `{weights_file.name}` ({weights_file.stat().st_size:,} bytes, SHA-256 `{digest}`),
+* File: `{file['file']}` ({file['size']:,} bytes, SHA-256 `{file['sha256']}`),
   {params:,} parameters{' (re-parameterized from the training form; outputs agree within ' + f'{diff:.1e})' if build else ''}.
 * Data: {data_line(config, n_images)}; HR patches with MATLAB bicubic LR made on the fly, random flips /
   90° rotations{', Y channel (BT.601) only' if recipe['channels'] == 'y' else ''}.
@@ -164,7 +152,7 @@ derived from). Load with `keras_sr.models.build("{name}", scale={scale}, weights
   {result['steps']:,} updates in {result['seconds'] / 60:.0f} min on {args.machine}.
   Recipe overrides: `{config_file}`{'; warm start from ' + rel(config['init_weights']) if config.get('init_weights') else ''}.
 * Command: `{train_command(config, run, config_file, args.time_limit)}`
-{'* Training form (for `keras-sr train --init-weights`): `' + training_file + '`.' + chr(10) if training_file else ''}{checkpoint_line(args.checkpoint, config, result)}
+{'* Training form (for `keras-sr train --init-weights`): `' + file['stem'] + '.training.keras`.' + chr(10) if training_form else ''}{checkpoint_line(args.checkpoint, config, result)}
 
 ## Set5 (Y, shave {scale}, MATLAB bicubic LR; measured {today})
 
@@ -176,17 +164,14 @@ derived from). Load with `keras_sr.models.build("{name}", scale={scale}, weights
 {target}
 {args.notes}
 """
-    atomic.write_text(wdir / f"{stem}.md", card, overwrite=True)
-    index_path = wdir / "index.json"
-    index = json.loads(index_path.read_text()) if index_path.is_file() else {}
-    index[stem] = {"preset": name, "scale": scale, "file": weights_file.name, "build": build, "sha256": digest,
-                   "card": f"{stem}.md", "train_config": f"{stem}.train.json", "training_form": training_file,
-                   "set5": {"psnr": round(sr["psnr"], 3), "ssim": round(sr["ssim"], 4),
-                            "bicubic_psnr": round(bic["psnr"], 3), "bicubic_ssim": round(bic["ssim"], 4)},
-                   "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today,
-                   "checkpoint": args.checkpoint, "selected_on": [rel(v) for v in config["val"] or []]}
-    atomic.write_text(index_path, json.dumps(dict(sorted(index.items())), indent=2) + "\n", overwrite=True)
-    print(card)
+
+    metadata = {"set5": {"psnr": round(sr["psnr"], 3), "ssim": round(sr["ssim"], 4),
+                         "bicubic_psnr": round(bic["psnr"], 3), "bicubic_ssim": round(bic["ssim"], 4)},
+                "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today,
+                "checkpoint": args.checkpoint, "selected_on": [rel(v) for v in config["val"] or []]}
+    write_release(model, name, {scale: metadata}, card, build=build, train_config=overrides_of(config),
+                  training_form=training_form, dest=args.dest)
+    print((Path(args.dest) / f"{stem}.md").read_text())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The Python API's weights rule (keras_sr.inference.preset_weights), the CLI's in Python words:
+"""The Python API's weights rule (keras_sr.presets.weights_rule), the CLI's in Python words:
 a preset runs its shipped weights, is refused without them, and runs untrained only when asked,
 with a warning."""
 
