@@ -21,11 +21,15 @@ def load_keras_file(path):
     """
     import keras
 
+    from keras_sr.inference.load_errors import keras_file_problem, keras_load_cause
+
+    problem = os.path.exists(path) and keras_file_problem(path)
+    if problem:  # Keras would say "File not found" for a file that exists
+        raise ValueError(problem)
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e:  # noqa: BLE001  (Keras raises many types for a bad file)
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"cannot load model file {path}: {first}") from e
+        raise ValueError(f"cannot load model file {path}: {keras_load_cause(e)}") from e
 
 
 def load_model(model, scale=None, weights=None, **overrides):
@@ -115,6 +119,12 @@ def load_weights(model, path, what=None):
         raise FileNotFoundError(f"weights file {path} not found")
     what = what or f"model {model.name!r}"
     import warnings
+
+    from keras_sr.inference.load_errors import weights_file_problem
+
+    problem = path.endswith(".h5") and weights_file_problem(path)
+    if problem:  # not "another architecture": the file itself is broken
+        raise ValueError(problem)
 
     try:
         with warnings.catch_warnings():
