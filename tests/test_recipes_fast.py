@@ -126,8 +126,9 @@ def test_cli_recipe_and_val_split(images, tmp_path, capsys):
     assert "held-out split" in capsys.readouterr().out
     config = json.loads((run / "config.json").read_text())
     assert config["recipe"]["val_split"] == 0.4 and config["recipe"]["schedule"] == "cosine"
-    assert main(["train", "--model", "edsr-baseline", "--scale", "2", "--data", str(hr), "--recipe", "fast",
+    assert main(["train", "--model", "edsr-baseline", "--scale", "2", "--data", str(hr), "--recipe", "paper",
                  "--resume", "--out", str(run)]) == 2
+    assert "variant fast -> paper (--recipe paper)" in capsys.readouterr().err
 
 
 def _lr_hr(photo, scale):

@@ -103,11 +103,23 @@ def run(args):
     model, choice = load_model(args)
     if choice is not None and choice.untrained:
         print(f"keras-sr: warning: exporting {args.model} {choice.note}: the files do not super-resolve")
-    results = export_model(model, args.out, formats, scale=args.scale, input_size=size,
-                           dynamic=args.dynamic, name=file_stem(args), calibration=args.calibration,
-                           calibration_count=args.calibration_count,
-                           calibration_size=calibration_size, int8_io=args.int8_io,
-                           int8_method=args.int8_method,
-                           parity_images=args.parity_images, channel_multiple=args.channel_multiple,
-                           overwrite=args.overwrite)
+    from keras_sr.utils.atomic import naming_disk_full
+
+    with naming_disk_full(args.out):  # files keras-sr writes name themselves; anything else names --out
+        results = _export(args, export_model, model, formats, size, calibration_size)
     print(f"wrote {len(results)} export(s) to {args.out}")
+
+
+def _log(line):
+    """export's report lines; its warnings with the prefix every keras-sr warning has."""
+    print(f"keras-sr: {line}" if line.startswith("warning: ") else line, flush=True)
+
+
+def _export(args, export_model, model, formats, size, calibration_size):
+    return export_model(model, args.out, formats, scale=args.scale, input_size=size,
+                        dynamic=args.dynamic, name=file_stem(args), calibration=args.calibration,
+                        calibration_count=args.calibration_count,
+                        calibration_size=calibration_size, int8_io=args.int8_io,
+                        int8_method=args.int8_method,
+                        parity_images=args.parity_images, channel_multiple=args.channel_multiple,
+                        overwrite=args.overwrite, log=_log)

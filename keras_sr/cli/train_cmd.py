@@ -1,6 +1,7 @@
 """``keras-sr train``: train a model of the zoo with its paper (or fast) recipe into a run folder."""
 
 import argparse
+import contextlib
 
 from keras_sr.cli.options import parse_key_values
 
@@ -133,9 +134,6 @@ def run(args):
 
     from keras_sr.training import summary_line, train
 
-    if args.resume and (args.config or args.set or args.init_weights or args.recipe or args.val_split):
-        raise ValueError("--config/--set/--recipe/--val-split/--init-weights cannot change a run being resumed "
-                         "(its config.json is used)")
     config = args.config
     if args.set:
         from keras_sr.training import read_config
@@ -149,14 +147,8 @@ def run(args):
         strategy = multi_worker_strategy(timeout_seconds=timeout)
     elif args.worker_timeout is not None and args.workers is None:
         raise ValueError("--worker-timeout is for --workers / --multi-worker runs")
-    result = train(args.model, args.scale, args.data, args.val, steps=args.steps, epochs=args.epochs,
-                   steps_per_epoch=args.steps_per_epoch, config=config, out=args.out, resume=args.resume,
-                   strategy=strategy, mixed_precision=args.mixed_precision, jit_compile=args.jit_compile,
-                   seed=args.seed, generator=args.generator, vgg_weights=args.vgg_weights,
-                   allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
-                   batch_size=args.batch_size, patch_size=args.patch_size, val_split=args.val_split,
-                   learning_rate=args.learning_rate, init_weights=args.init_weights,
-                   degradation=args.degradation, **recipe_choice(args.recipe))
+    with run_folder_disk_full(args.out):
+        result = _train(args, train, config, strategy)
     from keras_sr.training.multiworker import is_chief
 
     if not is_chief(strategy):  # the chief reports; this worker's files were temporary
@@ -164,3 +156,30 @@ def run(args):
         return
     print(f"run folder {result['run_dir']}: final model {result['final_model']}")
     print(summary_line(result, args.model, args.scale))
+
+
+@contextlib.contextmanager
+def run_folder_disk_full(out):
+    """A full disk while training (checkpoints, backup, CSV or TensorBoard logs) ends the run with
+    one line naming the file (or the run folder) and how to continue."""
+    from keras_sr.utils.atomic import DiskFullError, is_disk_full
+
+    try:
+        yield
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        raise DiskFullError(getattr(exc, "path", None) or out,
+                            hint=f"; {out} keeps its last finished epoch: free some space and rerun the same "
+                                 "command with --resume") from exc
+
+
+def _train(args, train, config, strategy):
+    return train(args.model, args.scale, args.data, args.val, steps=args.steps, epochs=args.epochs,
+                 steps_per_epoch=args.steps_per_epoch, config=config, out=args.out, resume=args.resume,
+                 strategy=strategy, mixed_precision=args.mixed_precision, jit_compile=args.jit_compile,
+                 seed=args.seed, generator=args.generator, vgg_weights=args.vgg_weights,
+                 allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
+                 batch_size=args.batch_size, patch_size=args.patch_size, val_split=args.val_split,
+                 learning_rate=args.learning_rate, init_weights=args.init_weights,
+                 degradation=args.degradation, **recipe_choice(args.recipe))

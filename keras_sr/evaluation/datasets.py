@@ -11,6 +11,9 @@ def dataset_images(data_dir):
     from keras_sr.data import list_image_files
 
     path = Path(data_dir)
+    if path.is_file():
+        raise NotADirectoryError(f"dataset {data_dir} is a file, not a folder: give the folder of HR images "
+                                 "(or the folder that holds it)")
     if not path.is_dir():
         raise FileNotFoundError(f"dataset folder {data_dir} does not exist")
     if (path / "HR").is_dir():

@@ -17,6 +17,36 @@ def is_savedmodel(path):
     return os.path.isdir(path) and os.path.isfile(os.path.join(path, "saved_model.pb"))
 
 
+class UntrustedModelWarning(UserWarning):
+    """A SavedModel keras-sr did not write is about to run (its graph is not checked)."""
+
+
+def written_by_keras_sr(path):
+    """True when ``path`` has the export metadata ``keras-sr export`` writes beside a SavedModel
+    (``NAME_savedmodel.json``, format ``savedmodel``, naming the folder)."""
+    import json
+
+    folder = os.path.normpath(path)
+    try:
+        with open(folder + ".json") as f:
+            meta = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return (isinstance(meta, dict) and meta.get("format") == "savedmodel" and "metadata_version" in meta
+            and meta.get("file") == os.path.basename(folder))
+
+
+def warn_if_foreign(path):
+    """One warning when ``path`` is a SavedModel keras-sr did not export: it runs its own graph."""
+    if not written_by_keras_sr(path):
+        import warnings
+
+        warnings.warn(f"SavedModel {path} has no keras-sr export metadata beside it "
+                      f"({os.path.basename(os.path.normpath(path))}.json): it runs its own graph, TensorFlow "
+                      "ops of any kind (file writes included), unchecked; use only SavedModels you trust "
+                      "(docs/security.md)", UntrustedModelWarning, stacklevel=3)
+
+
 def savedmodel_predictor(path, scale=None):
     """A :class:`Predictor` running an exported SavedModel folder (its ``serve`` signature).
 
@@ -25,6 +55,7 @@ def savedmodel_predictor(path, scale=None):
     """
     import tensorflow as tf
 
+    warn_if_foreign(path)
     try:
         loaded = tf.saved_model.load(path)
     except Exception as e:  # noqa: BLE001
@@ -33,7 +64,9 @@ def savedmodel_predictor(path, scale=None):
     fn = signatures.get("serve") or signatures.get("serving_default")
     if fn is None:
         raise ValueError(f"SavedModel {path} has no 'serve' signature")
-    (key, spec), = fn.structured_input_signature[1].items()
+    from keras_sr.utils.load_errors import savedmodel_signature
+
+    key, spec = savedmodel_signature(path, fn)
     _, h, w, channels = spec.shape
 
     def run(lr):

@@ -15,6 +15,7 @@ from keras_sr import models
 from keras_sr import weights as shipped
 from keras_sr.models.mdsr import scale_model
 from keras_sr.presets.weights_rule import DEFAULT, PYTHON, UNTRAINED, preset_weights, warn_untrained
+from keras_sr.utils.load_errors import keras_file_problem, keras_load_cause, weights_file_problem
 
 
 def names_a_file(spec):
@@ -154,6 +155,9 @@ def load_weights(model, path, what=None):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"weights file {path} not found")
     what = what or f"model {model.name!r}"
+    problem = path.endswith(".h5") and weights_file_problem(path)
+    if problem:  # not "another architecture": the file itself is broken
+        raise ValueError(problem)
     try:
         with warnings.catch_warnings():
             # Keras 3 only warns for some mismatches (e.g. a different layer count): fail instead.
@@ -175,8 +179,10 @@ def load_keras_file(path):
     """
     import keras
 
+    problem = os.path.exists(path) and keras_file_problem(path)
+    if problem:  # Keras would say "File not found" for a file that exists
+        raise ValueError(problem)
     try:
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e:  # noqa: BLE001  (Keras raises many types for a bad file)
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"cannot load model file {path}: {first}") from e
+        raise ValueError(f"cannot load model file {path}: {keras_load_cause(e)}") from e

@@ -203,13 +203,14 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         if saved["model"] != model_name or (scale is not None and saved["scale"] != scale):
             raise ValueError(f"run folder {run_dir} trains {saved['model']} x{saved['scale']}, "
                              f"not {model_name} x{scale}")
-        changed = sorted(k for k, v in overrides.items() if v is not None)
-        if variant is not None and variant != saved["recipe"].get("variant", "paper"):
-            changed.append("variant")
-        if config is not None or changed:
+        recipe_name, recipe = recipe, get_recipe(model_name, config=saved["recipe"])
+        changed = _resume_changes(recipe, saved, model_name, config, overrides, recipe_name, variant,
+                                  steps, epochs, steps_per_epoch)
+        if init_weights is not None and str(init_weights) != str(saved.get("init_weights")):
+            changed.append(f"init_weights {saved.get('init_weights')} -> {init_weights} (--init-weights)")
+        if changed:
             raise ValueError(f"a resumed run keeps its recipe ({run_dir / 'config.json'}); cannot change "
-                             f"{', '.join(changed) or 'config'}")
-        recipe = get_recipe(model_name, config=saved["recipe"])
+                             f"{'; '.join(changed)}")
         init_weights = None  # the backup holds the weights
         scale, seed = saved["scale"], saved["seed"]
         data, val = data or saved["data"], val or saved["val"]
@@ -342,6 +343,56 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         keras.mixed_precision.set_global_policy(previous_policy)
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+# recipe field -> the ``keras-sr train`` option that sets it (named in resume refusals)
+_OPTIONS = {"batch_size": "--batch-size", "patch_size": "--patch-size", "learning_rate": "--lr",
+            "val_split": "--val-split", "degradation": "--degradation"}
+
+
+def _resume_changes(recipe, saved, model_name, config, overrides, recipe_name, variant, steps, epochs,
+                    steps_per_epoch):
+    """What a resumed run was asked to change: ``["batch_size 16 -> 4 (--batch-size)", ...]``.
+
+    The same command run again with ``--resume`` changes nothing: each field the options name
+    (``--batch-size``, ``--patch-size``, ``--set``, ``--config``, ``--recipe``, the length)
+    is compared with the run's config.json, and only a different value is a change."""
+    from keras_sr.training.recipes import read_config
+
+    def same(a, b):
+        return json.loads(json.dumps(a)) == json.loads(json.dumps(b))  # tuples == lists
+
+    asked = {}  # field -> (value, option)
+    if recipe_name is not None or variant is not None:  # what the named recipe sets, as a new run would
+        named = get_recipe(recipe_name or model_name, variant=variant or "paper").to_dict()
+        plain = get_recipe(model_name).to_dict()
+        option = f"--recipe {recipe_name or variant}"
+        asked.update({k: (v, option) for k, v in named.items() if k != "name" and not same(v, plain.get(k))})
+        asked["variant"] = (variant or "paper", option)
+    if config is not None:
+        values = read_config(config) if not isinstance(config, dict) else config
+        asked.update({k: (v, "--set/--config") for k, v in values.items()})
+    asked.update({k: (v, _OPTIONS.get(k, f"--set {k}")) for k, v in overrides.items() if v is not None})
+    total = saved["epochs"] * saved["steps_per_epoch"]
+    resolved = resolve_for_run(recipe.replace(**{k: v for k, (v, _) in asked.items() if k != "patch_size"}),
+                               total)  # e.g. a capped ema_momentum is what the run recorded
+    changes = []
+    for key, (value, option) in asked.items():
+        if key == "patch_size":  # the LR patch the run used (also when the recipe gave an HR side)
+            old, new = recipe.lr_patch_size(saved["scale"]), value
+        else:
+            old, new = saved["recipe"].get(key, getattr(recipe, key, None)), getattr(resolved, key, value)
+        if not same(old, new):
+            changes.append(f"{key} {old} -> {value} ({option})")
+    run = (saved["epochs"], saved["steps_per_epoch"])
+    if steps is not None or epochs is not None:  # the length the given options make, as a new run would
+        asked = _epochs_and_steps(recipe, steps, epochs, steps_per_epoch or run[1])
+        if asked != run:
+            given = f"--steps {steps}" if steps is not None else f"--epochs {epochs}"
+            changes.append(f"length {run[0]} epochs x {run[1]} steps -> {asked[0]} x {asked[1]} ({given})")
+    elif steps_per_epoch is not None and int(steps_per_epoch) != run[1]:
+        changes.append(f"steps_per_epoch {run[1]} -> {steps_per_epoch} (--steps-per-epoch)")
+    return changes
 
 
 def _with_degradation(recipe, model_name, scale):
