@@ -37,7 +37,7 @@ def moving_pattern(height, width, frames):
 
 
 def write_clip(path, frames, fps=12, codec="libx264", pix_fmt="yuv444p", crf=0, audio=True, gop=None,
-               sample_rate=22050, rotation=0):
+               sample_rate=22050, rotation=0, container_options=None):
     """Encode (N, H, W, 3) uint8 ``frames`` to ``path`` (+ a 440 Hz AAC sine track when ``audio``)."""
     import av
 
@@ -46,7 +46,7 @@ def write_clip(path, frames, fps=12, codec="libx264", pix_fmt="yuv444p", crf=0, 
     frames = np.asarray(frames)
     n, h, w, _ = frames.shape
     colour = ColourInfo(1, 1, 1, 1, h)  # BT.709 limited, tagged
-    with av.open(str(path), "w") as out:
+    with av.open(str(path), "w", options=container_options or {}) as out:
         v = out.add_stream(codec, rate=fps)
         v.width, v.height, v.pix_fmt = w, h, pix_fmt
         tag_codec(v.codec_context, colour)

@@ -75,7 +75,7 @@ def probe(path):
         raise VideoReadError(path, f"not a video FFmpeg can read ({_reason(e)})") from e
     with container:
         if not container.streams.video or container.format.name in _IMAGE_DEMUXERS:
-            raise VideoReadError(path, "has no video stream")
+            raise VideoReadError(path, "has no video stream with frames")
         stream = container.streams.video[0]
         try:
             first = next(container.decode(stream), None)

@@ -134,8 +134,12 @@ def _tflite_model(path, scale, num_threads):
 
 
 def _onnx_model(path, scale, num_threads):
-    from keras_sr.export.onnx_export import session
+    from keras_sr.export.onnx_export import require, session
 
+    require(converter=False)
+    import onnxruntime
+
+    onnxruntime.set_default_logger_severity(3)  # the size probe's refused shapes are not errors to show
     try:
         sess = session(path, num_threads=num_threads)
     except ImportError:
