@@ -208,3 +208,45 @@ def test_cli_journey_default_model_in_a_fresh_process(clip, tmp_path):
     assert "rt4ksr x2" in run.stdout and "4 frames" in run.stdout
     frames, _, audio, facts = decoded(str(out))
     assert len(frames) == 4 and facts["size"] == (96, 64) and audio
+
+
+def test_rotation_is_kept(tmp_path):
+    src = str(write_clip(tmp_path / "rot.mp4", moving_pattern(32, 48, 3), fps=12, audio=False, rotation=90))
+    assert probe(src).rotation == 90
+    out = str(tmp_path / "out.mp4")
+    upscale_video(src, out, model="bicubic", scale=2, progress=False)
+    assert probe(out).rotation == 90 and probe(out).width == 96  # pixels as stored, turned by the player
+
+
+def test_flicker_measure_sees_frame_to_frame_noise():
+    from keras_sr.video.clips import pan_frames
+    from keras_sr.video.stability import temporal_stability
+
+    rng = np.random.default_rng(0)
+    photo = rng.integers(0, 256, (40, 80, 3)).astype(np.uint8)
+    for step in ((0, 0), (0, 2)):
+        hr = pan_frames(photo, (32, 48), 6, step)
+        same = temporal_stability(hr, hr, 2)
+        assert same["flicker"] == 0 and same["change_sr"] == same["change_hr"]
+        noisy = np.clip(hr.astype(int) + rng.integers(-3, 4, hr.shape), 0, 255).astype(np.uint8)
+        shaky = temporal_stability(noisy, hr, 2)
+        assert shaky["flicker"] > 1.0
+    assert same["change_hr"] > 10  # the pan moves
+    steady = np.repeat(noisy[:1], 6, axis=0)  # the same noise in every frame: wrong, but no flicker
+    assert temporal_stability(steady, np.repeat(hr[:1], 6, axis=0), 2)["flicker"] == 0
+
+
+def test_eval_video_reports_psnr_and_flicker(tmp_path, capsys):
+    import json
+
+    from keras_sr.video.clips import pan_frames
+
+    photo = moving_pattern(64, 96, 1)[0]
+    hr = str(write_clip(tmp_path / "pan.mp4", pan_frames(photo, (32, 48), 6, (1, 3)), fps=12, audio=False))
+    rc = main(["eval", "--model", "bicubic", "--scale", "2", "--video", hr, "--json", str(tmp_path / "s.json")])
+    out = capsys.readouterr().out
+    assert rc == 0 and "flicker" in out and "pan.mp4" in out
+    row = json.loads((tmp_path / "s.json").read_text())["clips"][0]
+    assert row["frames"] == 6 and row["change_hr"] > 0 and row["psnr"] > 15
+    assert row["flicker"] == pytest.approx(row["bicubic_flicker"], rel=1e-3)  # bicubic against itself (float32 vs 64)
+    assert main(["eval", "--model", "bicubic", "--scale", "2"]) == 2  # neither --data nor --video
