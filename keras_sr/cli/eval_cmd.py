@@ -12,7 +12,7 @@ def add_parser(sub, parents):
     p.add_argument("--weights", default=None, metavar="default|PATH|none",
                    help="for a preset: 'default' (the weights keras-sr ships; the default where there are "
                         "some), a .weights.h5 or .keras file, or 'none' (untrained: for testing only)")
-    p.add_argument("--data", required=True, action="append", nargs="+", metavar="DIR",
+    p.add_argument("--data", action="append", nargs="+", metavar="DIR",
                    help="dataset folder(s) of HR images (repeatable)")
     p.add_argument("--scale", type=int, default=None,
                    help="SR factor; 1 = restoration (default: the preset's only scale, e.g. rednet10-denoise)")
@@ -38,6 +38,9 @@ def add_parser(sub, parents):
     p.add_argument("--shard", default=None, metavar="I/N",
                    help="evaluate only shard I of N of each folder (by file name); with --json, a re-run "
                         "whose JSON is written skips; merge: python -m keras_sr.cli.shard merge-eval")
+    from keras_sr.cli.video_eval import add_video_eval_arguments
+
+    add_video_eval_arguments(p)  # --video HR clips: PSNR + flicker (keras_sr.video.stability)
 
 
 def format_table(result, per_image=False):
@@ -97,6 +100,12 @@ def run(args):
     from keras_sr.cli.model_choice import choose
     from keras_sr.evaluation import evaluate, write_json
 
+    if args.video:
+        from keras_sr.cli import video_eval
+
+        return video_eval.run(args)
+    if not args.data:
+        raise ValueError("give --data DIR (folders of HR images) or --video CLIP")
     data = [d for group in args.data for d in group]
     from keras_sr.cli import shard as sharding
 

@@ -40,6 +40,9 @@ def add_parser(sub, parents):
     p.add_argument("--shard", default=None, metavar="I/N",
                    help="only shard I of N of the images (by file name, README 'Scaling out'); outputs "
                         "already in OUT are skipped, so a re-run finishes an interrupted one")
+    from keras_sr.cli.video_options import add_video_arguments
+
+    add_video_arguments(p)  # clips: keras_sr.video (docs/video.md)
 
 
 def plan_outputs(inputs, output):
@@ -70,8 +73,10 @@ def run(args):
     import os
     import warnings
 
-    from keras_sr.cli import shard
+    from keras_sr.cli import shard, video_options
 
+    if video_options.wants_video(args):  # a clip or a folder of clips
+        return video_options.run(args, DEFAULT_MODEL, DEFAULT_SCALE)
     if shard.is_batch(args):  # a folder or --shard: images read one by one, finished ones skipped
         return shard.run_upscale(args)
 
