@@ -6,14 +6,17 @@ def add_parser(sub, parents):
                        description="Evaluate a model on folders of HR images the benchmark way: "
                                    "MATLAB bicubic LR, PSNR/SSIM on Y with the scale shaved off. "
                                    "A folder with an HR/ subfolder uses that.")
-    p.add_argument("--model", required=True,
-                   help="preset name (see `keras-sr models`; `bicubic` too), a .keras file (a keras-sr train "
+    p.add_argument("--model", default=None,
+                   help="(required unless --no-reference) preset name (see `keras-sr models`; `bicubic` too), a .keras file (a keras-sr train "
                         "checkpoint too) or an exported SavedModel folder")
     p.add_argument("--weights", default=None, metavar="default|PATH|none",
                    help="for a preset: 'default' (the weights keras-sr ships; the default where there are "
                         "some), a .weights.h5 or .keras file, or 'none' (untrained: for testing only)")
     p.add_argument("--data", action="append", nargs="+", metavar="DIR",
-                   help="dataset folder(s) of HR images (repeatable)")
+                   help="dataset folder(s) of HR images (repeatable; required unless --no-reference)")
+    p.add_argument("--no-reference", action="append", nargs="+", metavar="DIR",
+                   help="score the images of DIR(s) as they are, without HR: NIQE (lower is better; "
+                        "keras-sr's own pristine model, not MATLAB NIQE's numbers); no --model needed")
     p.add_argument("--scale", type=int, default=None,
                    help="SR factor; 1 = restoration (default: the preset's only scale, e.g. rednet10-denoise)")
     p.add_argument("--degradation", metavar="SPEC", default=None,
@@ -96,6 +99,14 @@ def restoration_defaults(model, scale, degradation):
 
 def run(args):
     import os
+
+    if args.no_reference:
+        from keras_sr.evaluation.niqe import format_scores, score_folder
+
+        print(format_scores(score_folder([d for group in args.no_reference for d in group]), args.per_image))
+        return
+    if not args.model or not args.data:
+        raise ValueError("eval needs --model and --data (or --no-reference DIR to score images without HR)")
 
     from keras_sr.cli.model_choice import choose
     from keras_sr.evaluation import evaluate, write_json

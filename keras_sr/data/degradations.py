@@ -9,6 +9,12 @@ A degradation is a chain of steps joined by ``+``, applied left to right to an 8
     jpeg:10-40       quality drawn uniformly (integers) in [10, 40] per image
     blur:1.2         Gaussian blur, sigma 1.2 px (kernel 2·ceil(3σ)+1, symmetric borders)
     blur:0.5-2       sigma drawn per image
+    jpeg:70-95@0.9   any step but bicubic with ``@P``: applied with probability P (drawn per image)
+    real             the realistic second-order chain of Real-ESRGAN (Wang et al. 2021, §3), HR ->
+                     HR/scale: :data:`keras_sr.data.realistic.REAL`, every range printed by
+                     ``parse_degradation("real").describe()``
+    video            a lighter chain for video frames (NTIRE 2023 real-time 4K style: bicubic +
+                     JPEG), a name for the chain text in :data:`NAMED`
 
 e.g. ``"bicubic+jpeg:90"`` (the NTIRE 2023 RT4KSR benchmark's LR), ``"blur:1.2+bicubic"``,
 ``"noise:30"`` (RED-Net's denoising, Mao et al., NIPS 2016 §4). Every step ends on 8-bit
@@ -30,8 +36,18 @@ import math
 
 import numpy as np
 
-OPS = ("bicubic", "noise", "jpeg", "blur")
-_SYNTAX = "steps joined by '+': bicubic, noise:SIGMA[-SIGMA], jpeg:QUALITY[-QUALITY], blur:SIGMA[-SIGMA]"
+OPS = ("bicubic", "noise", "jpeg", "blur", "real")
+RESIZING = ("bicubic", "real")  # steps that go from HR to HR/scale
+_SYNTAX = ("steps joined by '+': bicubic, real, video, noise:SIGMA[-SIGMA], jpeg:QUALITY[-QUALITY], "
+           "blur:SIGMA[-SIGMA], each but bicubic/real optionally @PROBABILITY")
+
+# Named chains: a name expands to its chain text (printed as such in ``spec``).
+NAMED = {
+    # Video frames (keras-sr's choice, after the NTIRE 2023 real-time 4K SR inputs: bicubic + JPEG):
+    # mild pre-blur (optics) at 20 %, bicubic, mild sensor noise at 20 %, JPEG 70-95 at 90 %
+    # (about 6 % of the inputs stay clean bicubic).
+    "video": "blur:0.2-0.7@0.2+bicubic+noise:1-4@0.2+jpeg:70-95@0.9",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,16 +57,18 @@ class Step:
     op: str
     low: float = None
     high: float = None
+    prob: float = 1.0
 
     @property
     def text(self):
-        if self.op == "bicubic":
-            return "bicubic"
+        if self.op in RESIZING:
+            return self.op
 
         def fmt(v):
             return str(int(v)) if float(v).is_integer() else repr(float(v))
 
-        return f"{self.op}:{fmt(self.low)}" + ("" if self.low == self.high else f"-{fmt(self.high)}")
+        text = f"{self.op}:{fmt(self.low)}" + ("" if self.low == self.high else f"-{fmt(self.high)}")
+        return text + ("" if self.prob == 1 else f"@{self.prob:g}")
 
 
 def _bad(spec, why):
@@ -58,14 +76,23 @@ def _bad(spec, why):
 
 
 def _parse_step(spec, text):
+    text, at, prob_text = text.partition("@")
     op, sep, value = text.strip().partition(":")
     op = op.strip().lower()
     if op not in OPS:
         raise _bad(spec, f"unknown step {op or text!r}")
-    if op == "bicubic":
-        if sep:
-            raise _bad(spec, "'bicubic' takes no value (it downscales by the model's scale)")
-        return Step("bicubic")
+    if op in RESIZING:
+        if sep or at:
+            raise _bad(spec, f"'{op}' takes no value or @probability (it downscales by the model's scale)")
+        return Step(op)
+    prob = 1.0
+    if at:
+        try:
+            prob = float(prob_text)
+        except ValueError:
+            prob = float("nan")
+        if not 0 < prob <= 1:
+            raise _bad(spec, f"'@{prob_text.strip()}' is not a probability in (0, 1]")
     if not value.strip():
         raise _bad(spec, f"'{op}' needs a value, e.g. {op}:{ {'noise': 30, 'jpeg': 90, 'blur': 1.2}[op] }")
     parts = value.split("-")
@@ -84,7 +111,7 @@ def _parse_step(spec, text):
         raise _bad(spec, f"JPEG quality must be an integer in [1, 100], got {value}")
     if op == "blur" and (low <= 0 or high > 50):
         raise _bad(spec, f"blur sigma must be in (0, 50] px, got {value}")
-    return Step(op, low, high)
+    return Step(op, low, high, prob)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,8 +126,21 @@ class Degradation:
 
     @property
     def resizes(self):
-        """True when the chain has the ``bicubic`` downscale (an SR degradation)."""
-        return any(s.op == "bicubic" for s in self.steps)
+        """True when the chain has the ``bicubic`` (or ``real``) downscale (an SR degradation)."""
+        return any(s.op in RESIZING for s in self.steps)
+
+    def describe(self):
+        """The full parameter list, one step a line (``real`` with all its ranges)."""
+        from keras_sr.data.realistic import REAL
+
+        lines = [f"degradation {self.spec}:"]
+        for step in self.steps:
+            if step.op == "real":
+                lines += ["  " + line for line in REAL.describe().splitlines()]
+            else:
+                lines.append("  " + _STEP_WORDS[step.op].format(
+                    step.low, step.high, "" if step.prob == 1 else f", applied with probability {step.prob:g}"))
+        return "\n".join(lines)
 
     def check_scale(self, scale):
         """``ValueError`` unless the chain fits ×``scale``: SR (scale > 1) needs ``bicubic``,
@@ -109,7 +149,7 @@ class Degradation:
         if scale > 1 and not self.resizes:
             raise ValueError(f"degradation {self.spec!r} has no 'bicubic' step but the scale is {scale}: "
                              f"write e.g. 'bicubic+{self.spec}'")
-        if scale == 1 and self.resizes:
+        if scale == 1 and any(s.op == "bicubic" for s in self.steps):
             raise ValueError(f"degradation {self.spec!r} downscales ('bicubic') but the scale is 1: "
                              "drop 'bicubic' or give the SR scale")
         return scale
@@ -131,6 +171,14 @@ class Degradation:
                 from keras_sr.data.imresize import matlab_imresize
 
                 image = matlab_imresize(image, 1.0 / scale)
+                continue
+            if step.op == "real":
+                from keras_sr.data.realistic import REAL
+
+                shape = (math.ceil(image.shape[0] / scale), math.ceil(image.shape[1] / scale))
+                image = REAL.apply(image, np.random.default_rng(int(rng.integers(2 ** 63))), shape)
+                continue
+            if step.prob < 1 and not rng.random() < step.prob:
                 continue
             if step.op == "jpeg":
                 level = int(rng.integers(int(step.low), int(step.high) + 1))
@@ -168,22 +216,59 @@ class Degradation:
                 from keras_sr.data.imresize import matlab_imresize_tf
 
                 image = matlab_imresize_tf(image, output_shape=lr_shape)
-            elif step.op == "jpeg":
-                quality = tf.random.stateless_uniform([], draw, int(step.low), int(step.high) + 1, tf.int32)
-                channels = image.shape[-1]
-                encoded = tf.raw_ops.EncodeJpegVariableQuality(images=image, quality=quality)
-                decoded = tf.io.decode_jpeg(encoded, channels=channels or 0, dct_method="INTEGER_ACCURATE")
-                image = tf.reshape(decoded, tf.shape(image))
+            elif step.op == "real":
+                image = _real_tf(image, draw, lr_shape)
+            elif step.prob < 1:
+                keep = tf.random.stateless_uniform([], tf.random.experimental.stateless_fold_in(draw, 7))
+                image = tf.cond(keep < step.prob, lambda: _step_tf(step, image, draw, rand), lambda: image)
             else:
-                level = tf.random.stateless_uniform([], draw, step.low, step.high, tf.float32) \
-                    if step.high > step.low else tf.constant(step.low, tf.float32)
-                x = tf.cast(image, tf.float32)
-                if step.op == "noise":
-                    x = x + level * tf.random.stateless_normal(tf.shape(x), rand, dtype=tf.float32)
-                else:
-                    x = _blur_tf(x, level, _radius(step.high))
-                image = tf.cast(tf.clip_by_value(tf.floor(x + 0.5), 0.0, 255.0), tf.uint8)
+                image = _step_tf(step, image, draw, rand)
         return image
+
+
+_STEP_WORDS = {
+    "bicubic": "MATLAB bicubic downscale by the model's scale{2}",
+    "noise": "additive Gaussian noise, sigma {0:g}-{1:g} (0-255 scale, per channel){2}",
+    "jpeg": "JPEG (libjpeg, 4:2:0 chroma), quality {0:g}-{1:g}{2}",
+    "blur": "Gaussian blur, sigma {0:g}-{1:g} px{2}",
+}
+
+
+def _step_tf(step, image, draw, rand):
+    """One non-resizing step (noise, jpeg, blur) with TensorFlow ops: uint8 -> uint8."""
+    import tensorflow as tf
+
+    if step.op == "jpeg":
+        quality = tf.random.stateless_uniform([], draw, int(step.low), int(step.high) + 1, tf.int32)
+        channels = image.shape[-1]
+        encoded = tf.raw_ops.EncodeJpegVariableQuality(images=image, quality=quality)
+        decoded = tf.io.decode_jpeg(encoded, channels=channels or 0, dct_method="INTEGER_ACCURATE")
+        return tf.reshape(decoded, tf.shape(image))
+    level = tf.random.stateless_uniform([], draw, step.low, step.high, tf.float32) \
+        if step.high > step.low else tf.constant(step.low, tf.float32)
+    x = tf.cast(image, tf.float32)
+    if step.op == "noise":
+        x = x + level * tf.random.stateless_normal(tf.shape(x), rand, dtype=tf.float32)
+    else:
+        x = _blur_tf(x, level, _radius(step.high))
+    return tf.cast(tf.clip_by_value(tf.floor(x + 0.5), 0.0, 255.0), tf.uint8)
+
+
+def _real_tf(image, seed, lr_shape):
+    """The ``real`` step inside a ``tf.data`` graph: the numpy chain through ``tf.numpy_function``,
+    seeded by the stateless seed (same seed, same image)."""
+    import tensorflow as tf
+
+    from keras_sr.data.realistic import REAL
+
+    def run(img, key):
+        rng = np.random.default_rng([int(k) & 0xFFFFFFFFFFFFFFFF for k in key])
+        return REAL.apply(img, rng, lr_shape if lr_shape is not None else img.shape[:2])
+
+    out = tf.numpy_function(run, [image, tf.cast(seed, tf.int64)], tf.uint8, stateful=False)
+    channels = image.shape[-1]
+    shape = list(lr_shape) if lr_shape is not None else list(image.shape[:2])
+    return tf.ensure_shape(out, shape + [channels])
 
 
 def parse_degradation(spec):
@@ -196,9 +281,10 @@ def parse_degradation(spec):
         return spec
     if not isinstance(spec, str) or not spec.strip():
         raise _bad(spec, "empty or not a string")
-    steps = tuple(_parse_step(spec, part) for part in spec.split("+"))
-    if sum(s.op == "bicubic" for s in steps) > 1:
-        raise _bad(spec, "'bicubic' appears more than once")
+    text = "+".join(NAMED.get(part.strip().lower(), part) for part in spec.split("+"))
+    steps = tuple(_parse_step(spec, part) for part in text.split("+"))
+    if sum(s.op in RESIZING for s in steps) > 1:
+        raise _bad(spec, "more than one downscaling step ('bicubic', 'real', 'video')")
     return Degradation(steps)
 
 
