@@ -19,6 +19,7 @@ import keras_sr.export.parity as parity
 import keras_sr.export.tflite as tflite
 from keras_sr.export.gpu_check import check_gpu_compatibility
 from keras_sr.export.images import center_crop, image_paths, load_rgb, to_model_input
+from keras_sr.models.qat import is_quantization_aware
 from keras_sr.utils import atomic
 
 ALL_FORMATS = ("savedmodel",) + tflite.FORMATS + ("onnx",)
@@ -210,6 +211,12 @@ def export_model(model, out_dir, formats=("fp32",), *, scale=None, input_size=No
     preset_name = name if name in _models.list() else None
     reference = model  # parity compares the export with the model as given (training form)
     model = deploy_form(model, preset_name)
+    if is_quantization_aware(model):  # full int8 with the learned ranges, nothing else
+        others = [f for f in formats if f != "int8"]
+        if others or channel_multiple is not None:
+            raise ValueError(f"model {model.name!r} is quantization-aware: it exports as int8 only "
+                             f"(full int8, learned ranges), not {', '.join(others) or '--channel-multiple'}")
+        int8_method = "full"
     lean = model
     if any(f in ("fp32", "fp16") for f in formats):
         lean = float_graph(model, channel_multiple)  # an inapplicable --channel-multiple fails before any conversion
@@ -310,7 +317,9 @@ def _export_formats(model, reference, out_dir, formats, targets, json_path, scal
             log(results[-1].format())
             continue
         representative, extra = None, {}
-        if fmt == "int8":
+        if fmt == "int8" and int8_method == "full" and is_quantization_aware(model):
+            extra = {"calibration": "none: the quantization-aware model's learned ranges"}
+        elif fmt == "int8":
             if calibration_size is None:
                 calibration_size, full_bytes = choose_calibration_size(model, input_size)
                 if tuple(calibration_size) != tuple(input_size):
