@@ -88,3 +88,19 @@ def test_other_inputs_keep_their_rules():
         warnings.simplefilter("error", UntrainedModelWarning)
         # the radius is the architecture's: a preset name is measured without weights, and silently
         assert receptive_field(*NOT_SHIPPED) == receptive_field(models.build("rednet10", scale=3))
+
+
+def test_from_preset_is_the_one_way_to_weights_and_models_build_says_so():
+    """keras_sr.from_preset: the weights rule of load_model (shipped by default, refused without, untrained
+    only when asked); models.build builds the architecture and points at from_preset for weights."""
+    assert keras_sr.from_preset is presets.from_preset
+    with pytest.raises(TypeError, match=r"keras_sr\.from_preset\('rt4ksr'"):
+        models.build("rt4ksr", scale=2, weights="default")
+    with pytest.raises(ValueError, match=r"has no shipped weights .*weights=\"none\""):
+        keras_sr.from_preset(*NOT_SHIPPED)
+    with pytest.warns(UntrainedModelWarning):
+        untrained = keras_sr.from_preset(*NOT_SHIPPED, weights="none")
+    assert untrained.count_params() == models.build(*NOT_SHIPPED).count_params()
+    with pytest.raises(ValueError, match="needs scale="):
+        presets.resolve("mdsr-baseline", None, single_output=True)
+    assert presets.resolve("bicubic", 3, "default") == (3, None)

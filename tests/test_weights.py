@@ -287,6 +287,9 @@ def test_mdsr_ships_one_file_for_three_scales_and_warm_starts_every_branch():
     for s in (2, 3, 4):
         view = keras_sr.from_preset("mdsr-baseline", scale=s, weights="default")
         np.testing.assert_allclose(np.asarray(view(lr)), np.asarray(scale_model(full, s)(lr)), atol=1e-6)
+    every = keras_sr.from_preset("mdsr-baseline")  # no scale: the one file as the model with every output
+    for got, want in zip(every(lr), full(lr)):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), atol=1e-6)
     fresh = keras_sr.models.build("mdsr-baseline")
     result = warm_start(fresh, str(path))
     assert result["kept"] == []

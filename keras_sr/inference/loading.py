@@ -40,8 +40,7 @@ def load_model(model, scale=None, weights=None, **overrides):
     """
     import keras
 
-    if overrides and not (isinstance(model, str) and not names_a_file(model)
-                          and not os.fspath(weights or "").endswith(".keras")):
+    if overrides and not (isinstance(model, str) and not names_a_file(model)):  # (.keras weights: presets says it)
         raise ValueError("builder options (--set) apply to preset builds, not to model files")
     if isinstance(model, keras.Model):
         if weights in (UNTRAINED, DEFAULT):

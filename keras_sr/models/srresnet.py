@@ -14,8 +14,8 @@ PRESETS = {
         "reference": "Ledig et al., CVPR 2017, Fig. 4; Lornatang/SRGAN-PyTorch model.py (SPECS §4.1)",
     },
     # The same network under the name of the weights it carries: SRGAN's generator is an
-    # SRResNet trained adversarially, so `build("srgan", scale=4, weights="default")` (and
-    # `keras-sr upscale --model srgan`) find the SRGAN weights, `build("srresnet", ...)` the MSE ones.
+    # SRResNet trained adversarially, so `keras_sr.from_preset("srgan", scale=4)` (and
+    # `keras-sr upscale --model srgan`) find the SRGAN weights, `from_preset("srresnet", ...)` the MSE ones.
     "srgan": {
         "arch": "srresnet", "scales": (2, 4),
         "config": {"num_blocks": 16, "filters": 64, "activation": "prelu"},
