@@ -90,37 +90,132 @@ def one_line(result, *parts):
     return err
 
 
-# --- item 2: --resume of the command that started the run; item 9: whole-run ETA in logs -----
-
 def with_value(argv, option, value):
     """``argv`` with ``option``'s value replaced."""
     i = argv.index(option)
     return argv[:i + 1] + [value] + argv[i + 2:]
 
 
-def test_resume_accepts_the_same_command_and_refuses_only_real_changes(images, tmp_path):
-    run = tmp_path / "run"
+def mount_small_disk(folder, size):
+    """Mount a tmpfs of ``size`` on ``folder``; the reason when that is not permitted, else None."""
+    folder.mkdir()
+    if os.geteuid() != 0:
+        return "mounting a tmpfs needs root"
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    return proc.stderr.strip() or "mount failed" if proc.returncode else None
+
+
+def leftovers(folder):
+    return [str(p) for p in Path(folder).rglob("*") if ".tmp-" in p.name]
+
+
+def _savedmodels(folder):
+    """A SavedModel with two inputs and one that upscales x2 (nearest), neither written by keras-sr."""
+    import tensorflow as tf
+
+    class Two(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)] * 2)
+        def serve(self, a, b):
+            return {"out": a + b}
+
+    class Nearest(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32, name="lr")])
+        def serve(self, lr):
+            return {"sr": tf.repeat(tf.repeat(lr, 2, axis=1), 2, axis=2)}
+
+    for name, module in (("two_savedmodel", Two()), ("foreign_savedmodel", Nearest())):
+        tf.saved_model.save(module, str(folder / name), signatures={"serve": module.serve})
+
+
+def loading_files(root):
+    """good/corrupt/evil .keras, a cut .weights.h5, SavedModels keras-sr did not write (one with
+    two inputs) and a copy with the export metadata keras-sr writes beside its own."""
+    import shutil
+    import zipfile
+
+    import keras_sr
+    from keras_sr.export import metadata
+
+    model = keras_sr.models.build("edsr-baseline", scale=2, num_blocks=1, filters=8)
+    model.save(root / "good.keras")
+    model.save_weights(root / "good.weights.h5")
+    (root / "corrupt.keras").write_bytes(os.urandom(3000))
+    weights = (root / "good.weights.h5").read_bytes()
+    (root / "cut.weights.h5").write_bytes(weights[: len(weights) // 2])
+    with zipfile.ZipFile(root / "good.keras") as zin, zipfile.ZipFile(root / "evil.keras", "w") as zout:
+        config = zin.read("config.json").decode().replace(
+            '"activation": "linear"', '"activation": {"module": "os", "class_name": "function", '
+                                      '"config": "system", "registered_name": "function"}', 1)
+        assert "system" in config
+        for item in zin.infolist():
+            zout.writestr(item, config if item.filename == "config.json" else zin.read(item.filename))
+    _savedmodels(root)
+    shutil.copytree(root / "foreign_savedmodel", root / "trusted_savedmodel")
+    (root / "trusted_savedmodel.json").write_text(metadata.dumps(metadata.build_metadata(
+        model_name="trusted", scale=2, fmt="savedmodel", input_shape=[-1, -1, -1, 3],
+        output_shape=[-1, -1, -1, 3], channels=3, file_name="trusted_savedmodel")))
+
+
+@pytest.fixture(scope="module")
+def verbs(images, tmp_path_factory):
+    """Every batch command of this module, run in one fresh process: ``({label: result}, process, disks)``.
+
+    ``disks``: {"train": folder, "export": folder} of mounted 200k / 24k tmpfs, or {"skip": reason}."""
+    root = tmp_path_factory.mktemp("verbs")
+    loading_files(root)
+    photo, out = images / "photo.png", root / "out"
+    run = root / "run"
     first = train_args(images, run, "--steps", "2", "--steps-per-epoch", "1", "--quiet")
     again = first + ["--resume"]
-    results, _ = batch(tmp_path, first, again, with_value(again, "--batch-size", "4"),
-                       with_value(again, "--patch-size", "12"), with_value(again, "--steps", "5"))
-    started, resumed, batch_changed, patch_changed, longer = results
+    cmds = {"train": first, "resume same": again, "resume batch": with_value(again, "--batch-size", "4"),
+            "resume patch": with_value(again, "--patch-size", "12"), "resume longer": with_value(again, "--steps", "5"),
+            "corrupt": ["upscale", photo, "-o", out / "a.png", "--model", root / "corrupt.keras"],
+            "evil": ["upscale", photo, "-o", out / "b.png", "--model", root / "evil.keras"],
+            "cut": ["upscale", photo, "-o", out / "c.png", "--model", "edsr-baseline", "--scale", "2",
+                    "--weights", root / "cut.weights.h5"],
+            "two inputs": ["upscale", photo, "-o", out / "d.png", "--model", root / "two_savedmodel"],
+            "data file": ["eval", "--model", "bicubic", "--scale", "2", "--data", photo],
+            "foreign": ["upscale", photo, "-o", out / "e.png", "--model", root / "foreign_savedmodel"],
+            "trusted": ["upscale", photo, "-o", out / "f.png", "--model", root / "trusted_savedmodel"]}
+    disks = {"train": root / "disk_train", "export": root / "disk_export"}
+    reason = mount_small_disk(disks["train"], "200k") or mount_small_disk(disks["export"], "24k")
+    if reason:
+        disks = {"skip": reason}
+    else:
+        cmds["train full"] = train_args(images, disks["train"] / "run", "--steps", "6", "--steps-per-epoch", "1",
+                                        "--quiet")
+        cmds["export full"] = ["export", "--model", "edsr-baseline", "--scale", "2", "--set", "num_blocks=4",
+                               "--set", "filters=32", "--weights", "none", "--formats", "savedmodel,fp32",
+                               "--input-size", "16x12", "--parity-images", "1", "--out", disks["export"] / "exp"]
+    try:
+        results, proc = batch(root, *cmds.values())
+        yield dict(zip(cmds, results)), proc, disks
+    finally:
+        for folder in (root / "disk_train", root / "disk_export"):
+            subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+# --- item 2: --resume of the command that started the run; item 9: whole-run ETA in logs -----
+
+def test_resume_accepts_the_same_command_and_refuses_only_real_changes(verbs):
+    results, _, _ = verbs
+    started, resumed = results["train"], results["resume same"]
     assert started["rc"] == 0, started
     # Whole-run progress in a log: plain lines with steps done / total, elapsed and ETA
     assert "progress: epoch 1/2, 1/2 steps (50 %)" in started["out"] and "ETA" in started["out"], started["out"]
     assert resumed["rc"] == 0, resumed  # the very same command (--batch-size 2 --patch-size 8) resumes
     assert "vs bicubic" in resumed["out"]
-    one_line(batch_changed, "cannot change batch_size 2 -> 4 (--batch-size)")
-    one_line(patch_changed, "patch_size 8 -> 12 (--patch-size)")
-    one_line(longer, "length 2 epochs x 1 steps -> 5 x 1 (--steps 5)")
+    one_line(results["resume batch"], "cannot change batch_size 2 -> 4 (--batch-size)")
+    one_line(results["resume patch"], "patch_size 8 -> 12 (--patch-size)")
+    one_line(results["resume longer"], "length 2 epochs x 1 steps -> 5 x 1 (--steps 5)")
 
 
 def test_workers_failure_message_asks_for_what_works():
     """A lost worker asks to rerun the same command with --resume: the test above shows that works."""
     from keras_sr.training import multiworker
 
-    source = Path(multiworker.__file__).read_text()
-    assert "rerun the same command with --resume" in source
+    assert "rerun the same command with --resume" in Path(multiworker.__file__).read_text()
 
 
 # --- item 9: whole-run progress on a terminal -------------------------------------------------
@@ -152,51 +247,21 @@ def test_training_progress_on_a_terminal_is_one_updating_line(images, tmp_path):
 
 # --- item 6: a full disk ----------------------------------------------------------------------
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A mounted tmpfs of ``size`` bytes (root only): yields a function ``(size) -> folder``."""
-    mounted = []
-
-    def make(size):
-        folder = tmp_path / f"disk{len(mounted)}"
-        folder.mkdir()
-        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                              capture_output=True, text=True)
-        if proc.returncode:
-            pytest.skip(f"cannot mount a small tmpfs here ({proc.stderr.strip() or 'not root'})")
-        mounted.append(folder)
-        return folder
-
-    yield make
-    for folder in mounted:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
-
-
-def leftovers(folder):
-    return [str(p) for p in Path(folder).rglob("*") if ".tmp-" in p.name]
-
-
-def test_disk_full_while_training_and_exporting_says_one_line(images, tmp_path, small_disk):
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    train_disk, export_disk = small_disk("200k"), small_disk("24k")
-    run = train_disk / "run"
-    results, proc = batch(tmp_path, train_args(images, run, "--steps", "6", "--steps-per-epoch", "1", "--quiet"),
-                          ["export", "--model", "edsr-baseline", "--scale", "2", "--set", "num_blocks=4",
-                           "--set", "filters=32", "--weights", "none", "--formats", "savedmodel,fp32",
-                           "--input-size", "16x12", "--parity-images", "1", "--out", export_disk / "exp"])
-    trained, exported = results
-    # One line naming the file, how to continue; no h5py traceback flood, no crash (exit 139)
-    err = one_line(trained, "no space left on device writing " + str(run), "--resume")
+def test_disk_full_while_training_and_exporting_says_one_line(verbs):
+    results, proc, disks = verbs
+    if "skip" in disks:
+        pytest.skip(f"cannot mount a small tmpfs here ({disks['skip']})")
+    run = disks["train"] / "run"
+    # One line naming the file and how to continue; no h5py traceback flood, no crash (exit 139)
+    err = one_line(results["train full"], "no space left on device writing " + str(run), "--resume")
     assert "h5py" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr[-2000:]
     assert not leftovers(run)  # nothing half-written
-    config = json.loads((run / "config.json").read_text())
-    assert config["model"] == "edsr-baseline"
+    assert json.loads((run / "config.json").read_text())["model"] == "edsr-baseline"
     backup = run / "backup" / "training_metadata.json"
     if backup.exists():  # the backup names complete weights of the epoch it records
         assert (run / "backup" / json.loads(backup.read_text())["weights"]).is_file(), err
-    one_line(exported, "no space left on device writing " + str(export_disk / "exp"))
-    assert not leftovers(export_disk)
+    one_line(results["export full"], "no space left on device writing " + str(disks["export"] / "exp"))
+    assert not leftovers(disks["export"])
 
 
 def test_disk_full_in_process_names_the_backup_file(images, tmp_path, monkeypatch, capsys):
@@ -223,77 +288,27 @@ def test_disk_full_in_process_names_the_backup_file(images, tmp_path, monkeypatc
 
 # --- item 7: messages that said the wrong thing; item 11: SavedModels keras-sr did not write ---
 
-def _savedmodels(folder):
-    """A SavedModel with two inputs and one that upscales x2 (nearest), neither written by keras-sr."""
-    import tensorflow as tf
-
-    class Two(tf.Module):
-        @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32)] * 2)
-        def serve(self, a, b):
-            return {"out": a + b}
-
-    class Nearest(tf.Module):
-        @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32, name="lr")])
-        def serve(self, lr):
-            return {"sr": tf.repeat(tf.repeat(lr, 2, axis=1), 2, axis=2)}
-
-    for name, module in (("two_savedmodel", Two()), ("foreign_savedmodel", Nearest())):
-        tf.saved_model.save(module, str(folder / name), signatures={"serve": module.serve})
-
-
-def test_load_messages_say_what_is_wrong(images, tmp_path):
-    import zipfile
-
-    import keras_sr
-
-    model = keras_sr.models.build("edsr-baseline", scale=2, num_blocks=1, filters=8)
-    model.save(tmp_path / "good.keras")
-    model.save_weights(tmp_path / "good.weights.h5")
-    (tmp_path / "corrupt.keras").write_bytes(os.urandom(3000))
-    weights = (tmp_path / "good.weights.h5").read_bytes()
-    (tmp_path / "cut.weights.h5").write_bytes(weights[: len(weights) // 2])
-    with zipfile.ZipFile(tmp_path / "good.keras") as zin, zipfile.ZipFile(tmp_path / "evil.keras", "w") as zout:
-        config = zin.read("config.json").decode().replace(
-            '"activation": "linear"', '"activation": {"module": "os", "class_name": "function", '
-                                      '"config": "system", "registered_name": "function"}', 1)
-        assert "system" in config
-        for item in zin.infolist():
-            zout.writestr(item, config if item.filename == "config.json" else zin.read(item.filename))
-    _savedmodels(tmp_path)
-    trusted = tmp_path / "trusted_savedmodel"
-    import shutil
-
-    shutil.copytree(tmp_path / "foreign_savedmodel", trusted)
-    from keras_sr.export import metadata
-
-    (tmp_path / "trusted_savedmodel.json").write_text(metadata.dumps(metadata.build_metadata(
-        model_name="trusted", scale=2, fmt="savedmodel", input_shape=[-1, -1, -1, 3],
-        output_shape=[-1, -1, -1, 3], channels=3, file_name="trusted_savedmodel")))
-    photo, out = images / "photo.png", tmp_path / "out"
-    results, _ = batch(
-        tmp_path,
-        ["upscale", photo, "-o", out / "a.png", "--model", tmp_path / "corrupt.keras"],
-        ["upscale", photo, "-o", out / "b.png", "--model", tmp_path / "evil.keras"],
-        ["upscale", photo, "-o", out / "c.png", "--model", "edsr-baseline", "--scale", "2",
-         "--weights", tmp_path / "cut.weights.h5"],
-        ["upscale", photo, "-o", out / "d.png", "--model", tmp_path / "two_savedmodel"],
-        ["eval", "--model", "bicubic", "--scale", "2", "--data", photo],
-        ["upscale", photo, "-o", out / "e.png", "--model", tmp_path / "foreign_savedmodel"],
-        ["upscale", photo, "-o", out / "f.png", "--model", trusted])
-    corrupt, evil, cut, two, data_file, foreign, written = results
-    err = one_line(corrupt, "corrupt.keras exists but is not a .keras archive")
+def test_load_messages_say_what_is_wrong(verbs):
+    results, _, _ = verbs
+    err = one_line(results["corrupt"], "corrupt.keras exists but is not a .keras archive")
     assert "not found" not in err.lower()
-    one_line(evil, "evil.keras", "Could not locate function 'system'")
-    err = one_line(cut, "cut.weights.h5 is truncated")
+    one_line(results["evil"], "evil.keras", "Could not locate function 'system'")
+    err = one_line(results["cut"], "cut.weights.h5 is truncated")
     assert "another architecture" not in err
-    err = one_line(two, "two_savedmodel", "2 input(s)", "one float32 input of shape (batch, height, width, channels)")
+    err = one_line(results["two inputs"], "two_savedmodel", "2 input(s)",
+                   "one float32 input of shape (batch, height, width, channels)")
     assert "unpack" not in err
-    one_line(data_file, "photo.png is a file, not a folder")
+    one_line(results["data file"], "photo.png is a file, not a folder")
+
+
+def test_savedmodel_keras_sr_did_not_write_warns_once(verbs):
+    results, _, _ = verbs
+    foreign, trusted = results["foreign"], results["trusted"]
     assert foreign["rc"] == 0, foreign
     warning = [line for line in foreign["err"].splitlines() if "runs its own graph" in line]
     assert len(warning) == 1 and warning[0].startswith("keras-sr: warning: SavedModel "), foreign["err"]
-    assert (out / "e.png").is_file()
-    assert written["rc"] == 0 and "runs its own graph" not in written["err"], written  # export metadata beside it
+    assert foreign["out"].startswith("wrote ")
+    assert trusted["rc"] == 0 and "runs its own graph" not in trusted["err"], trusted  # export metadata beside it
 
 
 # --- item 10: no TensorFlow / LiteRT lines on stderr ------------------------------------------
