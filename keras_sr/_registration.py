@@ -58,7 +58,11 @@ def filtered_stderr(active=True, noise=NATIVE_NOISE):
     import threading
 
     sys.stderr.flush()
-    saved = os.dup(2)
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to filter (closed file descriptor 2)
+        yield
+        return
     read_end, write_end = os.pipe()
     os.dup2(write_end, 2)
     os.close(write_end)
