@@ -41,6 +41,50 @@ def quiet_stderr(quiet=True):
         os.close(saved)
 
 
+# Lines TensorFlow / LiteRT write straight to file descriptor 2 from C++ while a verb runs
+# (converter, interpreter, oneDNN): noise for a command-line user, whatever the log level.
+NATIVE_NOISE = (b"oneDNN supports DT_UINT8 only", b"Created TensorFlow Lite XNNPACK delegate",
+                b"fully_quantize: ", b"All log messages before absl::InitializeLog()",
+                b"cpu_feature_guard.cc", b"rebuild TensorFlow with the appropriate compiler flags")
+
+
+@contextlib.contextmanager
+def filtered_stderr(active=True, noise=NATIVE_NOISE):
+    """Inside the block, lines written to file descriptor 2 that contain one of ``noise`` are
+    dropped; every other line reaches stderr as it is written (a pipe and a reader thread)."""
+    if not active:
+        yield
+        return
+    import threading
+
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to filter (closed file descriptor 2)
+        yield
+        return
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def pump():
+        with os.fdopen(read_end, "rb") as source:
+            for line in source:
+                if not any(pattern in line for pattern in noise):
+                    os.write(saved, line)
+
+    reader = threading.Thread(target=pump, name="keras-sr-stderr", daemon=True)
+    reader.start()
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)  # the pipe's last writer closes: the reader sees its end
+        reader.join(timeout=5)
+        if not reader.is_alive():
+            os.close(saved)
+
+
 def started_as_cli():
     """True when this process is the ``keras-sr`` command (console script or
     ``python -m keras_sr.cli``) without ``--debug``."""

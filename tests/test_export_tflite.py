@@ -145,6 +145,7 @@ def test_cli_export_and_one_line_errors(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "edsr_baseline_x3_fp32_20x16.tflite" in out and "GPU delegate check" in out and "ready" in out
     assert "untrained" in out and "below bicubic" in out  # said out loud, not a silent random export
+    assert "keras-sr: warning: the Keras model is " in out  # EDSR untrained: always far below bicubic
     assert main(args) == 2  # exists, no --overwrite
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "--overwrite" in err

@@ -266,7 +266,13 @@ def test_presets_run_shipped_weights_refuse_without_and_say_untrained(verbs, wor
         assert "untrained" in ok(verbs[f"{verb} none"])
         ok(verbs[f"{verb} shipped path"])  # keras_sr/weights/*.weights.h5 by path: its deploy form
     assert not (work / "out" / "p_refused.png").exists() and not (work / "out" / "exp_refused").exists()
-    assert "below bicubic" in verbs["export none"]["out"]
+    # An untrained RED-Net10 lands anywhere from a few dB below bicubic to a little above (it adds
+    # a residual to the bicubic input): the warning must follow the measured PSNRs, never the luck.
+    parity = json.loads(next((work / "out" / "exp_none").glob("*.json")).read_text())["parity"]
+    below = parity["psnr_y_keras_db"] < parity["psnr_y_bicubic_db"]
+    warned = [line for line in verbs["export none"]["out"].splitlines() if "below bicubic" in line]
+    assert len(warned) == below, (parity, warned)
+    assert all(line.startswith("keras-sr: warning: the Keras model is ") for line in warned)
     assert "rt4ksr_x3.training.keras x3" in ok(verbs["upscale training.keras"])
     ok(verbs["eval training.keras weights"])
     refused(verbs["export odd"], "H and W must be even (got 641x361)")

@@ -58,12 +58,14 @@ def main(argv=None):
     previous_format = warnings.formatwarning
     if not args.debug:
         warnings.formatwarning = _format_warning
+    from keras_sr._registration import filtered_stderr
     from keras_sr.presets import UntrainedModelWarning
 
     try:
         if not getattr(args, "workers", None):  # a --workers launcher only starts processes
             _import_tensorflow(quiet=not args.debug)
-        with warnings.catch_warnings():
+        # TensorFlow/LiteRT's native notices (converter, interpreter) off the user's stderr
+        with warnings.catch_warnings(), filtered_stderr(not args.debug and not getattr(args, "workers", None)):
             # A verb runs a preset untrained only for --weights none and says so in its own
             # output (model_choice); the Python API's warning would say it a second time.
             warnings.filterwarnings("ignore", category=UntrainedModelWarning)

@@ -305,10 +305,16 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         limit = None if time_limit is None else TimeLimit(time_limit)
         if limit is not None:
             cbs.append(limit)
+        fit_mode = fit_verbose(verbose)
+        if verbose and chief:  # the whole run's steps, elapsed time and ETA (Keras' bars are per epoch)
+            from keras_sr.training.eta import RunProgress
+
+            cbs.append(RunProgress(epochs * spe, initial_epoch * spe, live=fit_mode == 1))
+            fit_mode = 0 if fit_mode == 1 else fit_mode  # one updating line on a terminal, not two
         start = time.perf_counter()
         try:
             history = trainable.fit(dataset, epochs=epochs, steps_per_epoch=spe, callbacks=cbs,
-                                    verbose=fit_verbose(verbose), shuffle=False)
+                                    verbose=fit_mode, shuffle=False)
         except multiworker.collective_errors() as exc:
             if not several_workers:
                 raise
