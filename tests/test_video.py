@@ -250,3 +250,28 @@ def test_eval_video_reports_psnr_and_flicker(tmp_path, capsys):
     assert row["frames"] == 6 and row["change_hr"] > 0 and row["psnr"] > 15
     assert row["flicker"] == pytest.approx(row["bicubic_flicker"], rel=1e-3)  # bicubic against itself (float32 vs 64)
     assert main(["eval", "--model", "bicubic", "--scale", "2"]) == 2  # neither --data nor --video
+
+
+def test_ctrl_c_stops_the_threads_and_leaves_nothing(clip, tmp_path):
+    import _thread
+    import threading
+    import time
+
+    from keras_sr.video.runtimes import FrameModel, load_frame_model
+
+    fm = load_frame_model("bicubic", scale=2)
+    calls = []
+
+    def run_batch(x):  # Ctrl-C arrives in the main thread while the model runs its second batch
+        calls.append(len(x))
+        if len(calls) == 2:
+            _thread.interrupt_main()
+        time.sleep(0.2)
+        return fm.run_batch(x)
+
+    with pytest.raises(KeyboardInterrupt):
+        upscale_video(clip, str(tmp_path / "out.mp4"), frame_model=FrameModel(fm.predictor, run_batch, "test"),
+                      batch=2, progress=False)
+    assert os.listdir(tmp_path) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("keras-sr-video")]
+    assert len(calls) < 6  # stopped early, not after the whole clip
