@@ -275,3 +275,18 @@ def test_ctrl_c_stops_the_threads_and_leaves_nothing(clip, tmp_path):
     assert os.listdir(tmp_path) == []
     assert not [t for t in threading.enumerate() if t.name.startswith("keras-sr-video")]
     assert len(calls) < 6  # stopped early, not after the whole clip
+
+
+def test_folder_of_clips_shards_by_file_and_a_rerun_skips(tmp_path, capsys):
+    folder, out = tmp_path / "clips", tmp_path / "out"
+    folder.mkdir()
+    for name in ("a.mp4", "b.mkv", "c.mp4"):
+        write_clip(folder / name, moving_pattern(16, 24, 3), fps=12, audio=False)
+    for i in range(2):
+        assert main(["upscale", str(folder), "-o", str(out), "--model", "bicubic", "--scale", "2",
+                     "--shard", f"{i}/2"]) == 0
+    assert sorted(os.listdir(out)) == ["a.mp4", "b.mkv", "c.mp4"]
+    assert probe(str(out / "b.mkv")).width == 48
+    capsys.readouterr()
+    assert main(["upscale", str(folder), "-o", str(out), "--model", "bicubic", "--scale", "2"]) == 0
+    assert capsys.readouterr().out.count("skipped") == 3
