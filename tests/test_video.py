@@ -99,14 +99,16 @@ def test_exported_runtimes_upscale_each_frame_as_an_image(clip, tmp_path, export
     assert fm.runtime == runtime and fm.scale == 2
     colour = probe(clip).colour
     frames = decoded(clip)[0]
-    for batch, tolerance in ((1, 0), (4, 1)):  # batched float sums may round 1 level apart
+    # Batched float sums may round 1 RGB level apart (2 after the YUV round trip), on a few pixels.
+    for batch, tolerance in ((1, 0), (4, 2)):
         out = str(tmp_path / f"out{batch}.mp4")
         upscale_video(clip, out, frame_model=fm, batch=batch, **LOSSLESS)
         got = decoded(out)
         assert got[2] == decoded(clip)[2]
         for lr, sr in zip(frames, got[0]):
             want = through_yuv444(keras_sr.upscale(fm.predictor, lr), colour)
-            assert np.abs(sr.astype(int) - want).max() <= tolerance
+            diff = np.abs(sr.astype(int) - want)
+            assert diff.max() <= tolerance and (diff > 0).mean() < 0.01
 
 
 def test_shards_merged_equal_the_whole_run_and_a_rerun_skips(clip, tmp_path):
