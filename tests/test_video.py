@@ -99,14 +99,16 @@ def test_exported_runtimes_upscale_each_frame_as_an_image(clip, tmp_path, export
     assert fm.runtime == runtime and fm.scale == 2
     colour = probe(clip).colour
     frames = decoded(clip)[0]
-    for batch, tolerance in ((1, 0), (4, 1)):  # batched float sums may round 1 level apart
+    # Batched float sums may round 1 RGB level apart (2 after the YUV round trip), on a few pixels.
+    for batch, tolerance in ((1, 0), (4, 2)):
         out = str(tmp_path / f"out{batch}.mp4")
         upscale_video(clip, out, frame_model=fm, batch=batch, **LOSSLESS)
         got = decoded(out)
         assert got[2] == decoded(clip)[2]
         for lr, sr in zip(frames, got[0]):
             want = through_yuv444(keras_sr.upscale(fm.predictor, lr), colour)
-            assert np.abs(sr.astype(int) - want).max() <= tolerance
+            diff = np.abs(sr.astype(int) - want)
+            assert diff.max() <= tolerance and (diff > 0).mean() < 0.01
 
 
 def test_shards_merged_equal_the_whole_run_and_a_rerun_skips(clip, tmp_path):
@@ -250,3 +252,43 @@ def test_eval_video_reports_psnr_and_flicker(tmp_path, capsys):
     assert row["frames"] == 6 and row["change_hr"] > 0 and row["psnr"] > 15
     assert row["flicker"] == pytest.approx(row["bicubic_flicker"], rel=1e-3)  # bicubic against itself (float32 vs 64)
     assert main(["eval", "--model", "bicubic", "--scale", "2"]) == 2  # neither --data nor --video
+
+
+def test_ctrl_c_stops_the_threads_and_leaves_nothing(clip, tmp_path):
+    import _thread
+    import threading
+    import time
+
+    from keras_sr.video.runtimes import FrameModel, load_frame_model
+
+    fm = load_frame_model("bicubic", scale=2)
+    calls = []
+
+    def run_batch(x):  # Ctrl-C arrives in the main thread while the model runs its second batch
+        calls.append(len(x))
+        if len(calls) == 2:
+            _thread.interrupt_main()
+        time.sleep(0.2)
+        return fm.run_batch(x)
+
+    with pytest.raises(KeyboardInterrupt):
+        upscale_video(clip, str(tmp_path / "out.mp4"), frame_model=FrameModel(fm.predictor, run_batch, "test"),
+                      batch=2, progress=False)
+    assert os.listdir(tmp_path) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("keras-sr-video")]
+    assert len(calls) < 6  # stopped early, not after the whole clip
+
+
+def test_folder_of_clips_shards_by_file_and_a_rerun_skips(tmp_path, capsys):
+    folder, out = tmp_path / "clips", tmp_path / "out"
+    folder.mkdir()
+    for name in ("a.mp4", "b.mkv", "c.mp4"):
+        write_clip(folder / name, moving_pattern(16, 24, 3), fps=12, audio=False)
+    for i in range(2):
+        assert main(["upscale", str(folder), "-o", str(out), "--model", "bicubic", "--scale", "2",
+                     "--shard", f"{i}/2"]) == 0
+    assert sorted(os.listdir(out)) == ["a.mp4", "b.mkv", "c.mp4"]
+    assert probe(str(out / "b.mkv")).width == 48
+    capsys.readouterr()
+    assert main(["upscale", str(folder), "-o", str(out), "--model", "bicubic", "--scale", "2"]) == 0
+    assert capsys.readouterr().out.count("skipped") == 3

@@ -189,9 +189,8 @@ def _transcode(inp, out, info, frame_model, window, batch, border, enc, progress
         target = window.start - 1
         inp.seek(max(0, int(target / vin.time_base)), stream=vin, backward=True, any_frame=False)
     counts = {"read": 0, "written": 0, "packets": 0}
-    expected = None if window.whole or not info.frames else None
-    if window.whole and info.frames:
-        expected = info.frames
+    expected = info.frames if window.whole and info.frames else None  # the container's count
+    audio = {i for i in copied if inp.streams[i].type == "audio"}
 
     def shifted(ts, tb):
         return None if ts is None else ts - int(round(window.shift / Fraction(tb)))
@@ -223,9 +222,9 @@ def _transcode(inp, out, info, frame_model, window, batch, border, enc, progress
                     ts = packet.pts if packet.pts is not None else packet.dts
                     if ts is None or window.holds(Fraction(ts) * packet.time_base):
                         packets.append(packet)
-                    elif video_done and window.after(Fraction(ts) * packet.time_base):
-                        pass
-                if video_done and not copied:
+                    elif window.after(Fraction(ts) * packet.time_base):
+                        audio.discard(idx)  # this stream is past the window
+                if video_done and not audio:  # a segment of a long clip stops reading at its end
                     break
         except Exception as e:  # noqa: BLE001  (FFmpeg errors of a damaged file)
             if isinstance(e, VideoReadError):
