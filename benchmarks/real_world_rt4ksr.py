@@ -72,6 +72,47 @@ def crops(models, hr_file, spec="bicubic+jpeg:90", box=(60, 60, 96), seed=1000):
     return np.concatenate([np.pad(t, ((2, 2), (2, 2), (0, 0)), constant_values=255) for t in big], 1)
 
 
+def _cpu():
+    try:
+        with open("/proc/cpuinfo") as f:
+            text = f.read()
+        name = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name"))
+        flags = "AVX-512" if "avx512f" in text else ("AVX2" if "avx2" in text else "no AVX2")
+        return f"{name}, {flags}"
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
+def card_notes(result, crops_file=None, clean="clean", tuned="video"):
+    """Markdown for the card: the table per image set and input, the issue #25 targets."""
+    lines = [f"## Clean vs video-trained RT4KSR x2 (Y, shave 2; measured {result['date']}, "
+             f"{result['machine']}, load {result['load'][0]:.0f} on the shared 2-core dev machine)", "",
+             "| images | input | bicubic | clean rt4ksr | rt4ksr-video | video - clean |",
+             "|---|---|---|---|---|---|"]
+    for set_name, cells in result["table"].items():
+        for spec, cell in cells.items():
+            gap = cell[tuned]["psnr"] - cell[clean]["psnr"]
+            lines.append(f"| {set_name} | `{spec}` | {cell['bicubic']['psnr']:.2f} | {cell[clean]['psnr']:.2f} | "
+                         f"{cell[tuned]['psnr']:.2f} | {gap:+.2f} dB |")
+    held = next(iter(result["table"].values()))
+    jpeg = held["bicubic+jpeg:90"][tuned]["psnr"] - held["bicubic+jpeg:90"][clean]["psnr"]
+    plain = held["bicubic"][tuned]["psnr"] - held["bicubic"][clean]["psnr"]
+    lines += ["", "Targets (issue #25, on the held-out photos): "
+              f"`bicubic+jpeg:90` ≥ +1.0 dB over the clean model: {jpeg:+.2f} dB, "
+              f"{'met' if jpeg >= 1.0 else 'NOT met'}; clean `bicubic` inputs lose ≤ 0.3 dB: {plain:+.2f} dB, "
+              f"{'met' if plain >= -0.3 else 'NOT met'}."]
+    niqe_cell = held.get("bicubic+jpeg:90", {})
+    if "niqe" in niqe_cell.get(tuned, {}):
+        lines += ["", f"NIQE of the outputs on `bicubic+jpeg:90` held-out inputs (keras-sr's pristine model, lower "
+                  f"is better): bicubic {niqe_cell['bicubic']['niqe']:.2f}, clean {niqe_cell[clean]['niqe']:.2f}, "
+                  f"video {niqe_cell[tuned]['niqe']:.2f}."]
+    if crops_file:
+        lines += ["", f"![JPEG-90 LR | bicubic | clean | video | HR]({crops_file})", "",
+                  "*A held-out photo, `bicubic+jpeg:90` input (seed 1000): LR (nearest x2) | bicubic | clean "
+                  "rt4ksr | rt4ksr-video | HR, enlarged x3.*"]
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", action="append", required=True, metavar="NAME=PATH")
@@ -80,6 +121,7 @@ def main():
     parser.add_argument("--val-split", type=float, default=0.07)
     parser.add_argument("--json", default=None)
     parser.add_argument("--crops", default=None)
+    parser.add_argument("--notes", default=None, help="write the card's Markdown table here")
     args = parser.parse_args()
     from keras_sr.data import hold_out, list_image_files
 
@@ -88,7 +130,7 @@ def main():
     images = {f"held-out ({len(held)})": held}
     if args.set5:
         images["Set5"] = list_image_files(args.set5)
-    result = {"date": str(datetime.date.today()), "machine": platform.processor() or platform.machine(),
+    result = {"date": str(datetime.date.today()), "machine": _cpu(),
               "load": os.getloadavg(), "models": models, "table": table(models, images)}
     if args.json:
         with open(args.json, "w") as f:
@@ -98,6 +140,10 @@ def main():
 
         Image.fromarray(crops(models, held[0])).save(args.crops)
         print(f"wrote {args.crops} (columns: JPEG-90 LR | bicubic | {' | '.join(models)} | HR; {held[0]})")
+    if args.notes:
+        with open(args.notes, "w") as f:
+            f.write(card_notes(result, os.path.basename(args.crops) if args.crops else None))
+        print(f"wrote {args.notes}")
 
 
 if __name__ == "__main__":
