@@ -152,3 +152,17 @@ def test_real_fits_any_scale_and_keeps_old_chains(photo8):
     np.testing.assert_array_equal(degrade(photo8, "noise:5+jpeg:50", seed=2),
                                   jpeg_numpy(degrade(photo8, "noise:5", seed=2), 50))
     assert REAL.first.jpeg == (30, 95) and REAL.second.blur.prob == 0.8 and REAL.final_sinc_prob == 0.8
+
+
+def test_training_pipeline_makes_real_pairs_reproducibly():
+    from keras_sr import data
+    from keras_sr.evaluation.demo import TRAIN_PHOTOS, skimage_photo
+
+    def first_batch():
+        ds = data.training_dataset([skimage_photo(p) for p in TRAIN_PHOTOS[:2]], scale=4, patch_size=16,
+                                   batch_size=2, degradation="real", seed=0)
+        return next(iter(ds))
+
+    (lr, hr), (lr2, _) = first_batch(), first_batch()
+    assert lr.shape == (2, 16, 16, 3) and hr.shape == (2, 64, 64, 3)
+    np.testing.assert_array_equal(lr.numpy(), lr2.numpy())

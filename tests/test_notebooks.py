@@ -36,6 +36,7 @@ SMOKE = {
         STEPS=6, STEPS_PER_EPOCH=3, BATCH_SIZE=2, PATCH_SIZE=12, MODEL_OVERRIDES=TINY_EDSR),
     "05_rednet_restoration.ipynb": dict(
         STEPS=4, STEPS_PER_EPOCH=2, BATCH_SIZE=2, PATCH_SIZE=16, MODEL_OVERRIDES={"num_layers": 2, "filters": 4}),
+    "06_real_world.ipynb": dict(STEPS=4, STEPS_PER_EPOCH=2, BATCH_SIZE=2, HR_PATCH_SIZE=32),
 }
 TIMEOUT = 600  # seconds per cell
 
