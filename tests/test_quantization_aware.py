@@ -119,11 +119,10 @@ def test_exported_full_int8_equals_the_fake_quant_model(small_rt4ksr, photo):
     mean 0.07 steps, max 4; the float model is 22 steps away at worst)."""
     from ai_edge_litert.interpreter import Interpreter
 
-    from keras_sr.export import convert
-    from keras_sr.export.qat_tflite import float_ops
+    from keras_sr.export.qat_tflite import convert_qat, float_ops
 
     qat = calibrate_ranges(insert_fake_quant(small_rt4ksr), [photo])
-    flatbuffer = convert(qat, "int8", input_size=(48, 32))
+    flatbuffer = convert_qat(qat, input_size=(48, 32))
     assert float_ops(flatbuffer) == []
     interp = Interpreter(model_content=flatbuffer)
     interp.allocate_tensors()
@@ -166,3 +165,10 @@ def test_qat_transform_takes_the_float_weights_into_the_deploy_form(small_rt4ksr
                           small_rt4ksr.get_layer("tail_conv").get_weights()[0])
     with pytest.raises(ValueError, match="does not fit"):
         qat_transform(path)(rt4ksr(2, num_feats=8, num_blocks=2, deploy=True))
+
+
+def test_calibrating_converter_refuses_a_quantization_aware_model(small_rt4ksr):
+    from keras_sr.export import convert
+
+    with pytest.raises(ValueError, match="quantization-aware.*convert_qat"):
+        convert(insert_fake_quant(small_rt4ksr), "int8", representative=[np.zeros((1, 8, 8, 3), "float32")])
