@@ -12,6 +12,7 @@ all images (border of ``scale`` px shaved). Forms, to locate a deficit:
   re-parameterization the cause?
 * ``authors``: the authors' RT4KSR checkpoint (``../shared/weights/RT4KSR``) through the same
   graph: is it the architecture / graph (PixelUnshuffle order, no mean shift)?
+* a ``.weights.h5`` path: that file in the shipped form (e.g. ``colour_bias_fix.py``'s output);
 * ``bicubic``: MATLAB bicubic of the LR: is it the LR making?
 """
 import argparse
@@ -39,9 +40,16 @@ def build(preset, scale, form, shared=SHARED):
 
     if form == "shipped":
         return models.build(preset, scale=scale, weights="default")
+    form = form.replace("{scale}", str(scale))
+    if form.endswith(".weights.h5"):  # a weights file of the shipped form (e.g. colour_bias_fix.py's)
+        from keras_sr import weights
+
+        return models.build(preset, scale=scale, weights=form, **weights.entry(preset, scale)["build"])
     if form == "training":
         return keras.saving.load_model(WEIGHTS_DIR / f"{preset}_x{scale}.training.keras", compile=False)
     if form == "authors":
+        if preset != "rt4ksr":
+            raise ValueError(f"no authors' checkpoint for {preset}")
         from keras_sr.convert import load_rt4ksr_torch
 
         return load_rt4ksr_torch(Path(shared) / "weights" / "RT4KSR" / f"rt4ksr_x{scale}.pth", scale=scale)
@@ -68,6 +76,9 @@ def main(argv=None):
         preset, scale = spec.split(":")
         scale = int(scale)
         for form in args.forms.split(","):
+            if form != "bicubic" and build(preset, scale, "shipped", args.shared).inputs[0].shape[-1] != 3:
+                print(f"{preset} x{scale}: not an RGB model, skipped")
+                break
             try:
                 predict = (bicubic_predictor(scale) if form == "bicubic"
                            else model_predictor(build(preset, scale, form, args.shared)))
@@ -76,6 +87,8 @@ def main(argv=None):
                 continue
             per = colour_offsets(predict, images, scale)
             mean = per.mean(axis=0)
+            if np.isnan(mean).any():
+                continue
             row = {"model": preset, "scale": scale, "form": form, "offset_rgb": [round(float(v), 3) for v in mean],
                    "red_negative_on": f"{int((per[:, 0] < 0).sum())}/{len(per)}", "images": len(per)}
             print(json.dumps(row), flush=True)
