@@ -25,6 +25,10 @@ Methods:
 * ``selective@<alpha>`` (e.g. ``selective@0.5``): ``selective`` with another equalization alpha;
 * ``blocks@<alpha>`` (e.g. ``blocks@1``): ``selective`` plus range equalization of the conv ->
   ReLU -> conv residual blocks (EDSR, MDSR; ``relu(x / s) = relu(x) / s``), an experiment;
+* ``qat`` (with ``--qat-model FILE``, a ``keras-sr train --qat`` checkpoint): its full-int8
+  export with the learned ranges (:func:`keras_sr.export.qat_tflite.convert_qat`), scored
+  against the *shipped* float model; ``qat-float``: the fine-tuned float weights (fake quant
+  removed) as fp32, against the same reference (negative drop: better than the shipped float);
 * ``int16x8``: int16 activations, int8 weights (TFLite's 16x8 mode; builtin ops, but the GPU
   delegate does not take int16 tensors; SPACE_TO_DEPTH / DEPTH_TO_SPACE have no 16x8 kernels and
   stay float).
@@ -222,8 +226,20 @@ def convert(method, model, size, samples):
                                   report=report), report
     if method == "fp32":
         return tflite.convert(model, "fp32", size), {}
+    if method == "qat":
+        from keras_sr.export.qat_tflite import convert_qat
+
+        return convert_qat(QAT["model"], size), {"method": "qat", "float_nodes": []}
+    if method == "qat-float":
+        from keras_sr.models.qat import copy_float_weights
+
+        return tflite.convert(copy_float_weights(QAT["model"], model.__class__.from_config(model.get_config())),
+                              "fp32", size), {}
     return tflite.convert(model, "int8", size, representative=samples, int8_method=method,
                           report=report), report
+
+
+QAT = {}  # "model": the --qat-model checkpoint
 
 
 def latency_ms(flatbuffer, lr, repeats):
@@ -255,7 +271,13 @@ def main(argv=None):
     p.add_argument("--calibration-count", type=int, default=8)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--out", default=None, help="append the markdown table to this file")
+    p.add_argument("--qat-model", default=None, help="a keras-sr train --qat checkpoint (.keras): methods qat, qat-float")
     args = p.parse_args(argv)
+    if args.qat_model:
+        import keras
+
+        import keras_sr.layers  # noqa: F401
+        QAT["model"] = keras.saving.load_model(args.qat_model, compile=False, safe_mode=True)
 
     from keras_sr import models, presets
     from keras_sr.export import check_gpu_compatibility, deploy_form, parity, parse_size

@@ -119,11 +119,10 @@ def test_exported_full_int8_equals_the_fake_quant_model(small_rt4ksr, photo):
     mean 0.07 steps, max 4; the float model is 22 steps away at worst)."""
     from ai_edge_litert.interpreter import Interpreter
 
-    from keras_sr.export import convert
-    from keras_sr.export.qat_tflite import float_ops
+    from keras_sr.export.qat_tflite import convert_qat, float_ops
 
     qat = calibrate_ranges(insert_fake_quant(small_rt4ksr), [photo])
-    flatbuffer = convert(qat, "int8", input_size=(48, 32))
+    flatbuffer = convert_qat(qat, input_size=(48, 32))
     assert float_ops(flatbuffer) == []
     interp = Interpreter(model_content=flatbuffer)
     interp.allocate_tensors()
@@ -139,3 +138,37 @@ def test_exported_full_int8_equals_the_fake_quant_model(small_rt4ksr, photo):
     assert steps.mean() < 0.2
     float_steps = np.abs(np.asarray(small_rt4ksr(photo)) - np.asarray(qat(photo))) / scale
     assert float_steps.max() > 3 * max(steps.max(), 1)  # the emulation is what matches, not float
+
+
+def test_train_qat_without_a_float_checkpoint_is_one_line_exit_2(tmp_path, capsys):
+    from keras_sr.cli import main
+
+    assert main(["train", "--model", "rt4ksr", "--scale", "2", "--qat", "--data", str(tmp_path),
+                 "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--qat fine-tunes a float checkpoint: give --init-weights" in err and "\n" not in err
+
+
+def test_qat_transform_takes_the_float_weights_into_the_deploy_form(small_rt4ksr, tmp_path):
+    from keras_sr.models.rt4ksr import rt4ksr
+    from keras_sr.training import get_recipe
+    from keras_sr.training.qat import qat_recipe, qat_transform
+
+    recipe = qat_recipe(get_recipe("rt4ksr", variant="fast"), "rt4ksr")
+    assert recipe.model_overrides == {"deploy": True}  # the fast recipe's init is dropped
+    path = tmp_path / "float.weights.h5"
+    small_rt4ksr.save_weights(path)
+    fresh = rt4ksr(2, num_feats=16, num_blocks=2, deploy=True)
+    qat = qat_transform(path)(fresh)
+    assert fake_quant_layers(qat)
+    assert np.array_equal(qat.get_layer("tail_conv").get_weights()[0],
+                          small_rt4ksr.get_layer("tail_conv").get_weights()[0])
+    with pytest.raises(ValueError, match="does not fit"):
+        qat_transform(path)(rt4ksr(2, num_feats=8, num_blocks=2, deploy=True))
+
+
+def test_calibrating_converter_refuses_a_quantization_aware_model(small_rt4ksr):
+    from keras_sr.export import convert
+
+    with pytest.raises(ValueError, match="quantization-aware.*convert_qat"):
+        convert(insert_fake_quant(small_rt4ksr), "int8", representative=[np.zeros((1, 8, 8, 3), "float32")])

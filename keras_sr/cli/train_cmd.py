@@ -67,6 +67,10 @@ def add_parser(sub, parents):
                    help="start from a .keras model (layers matched by name and shape, e.g. a x2 run's "
                         "checkpoints/final.keras for x3/x4), a .weights.h5 file of the same model, or "
                         "a shipped keras_sr/weights/*.weights.h5 of another scale")
+    p.add_argument("--qat", action="store_true",
+                   help="quantization-aware fine-tuning of --init-weights (float; RT4KSR: its deploy form) "
+                        "with LiteRT's int8 arithmetic emulated; export the result with --formats int8 "
+                        "(full int8, the learned ranges; docs/quantization.md)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mixed-precision", action="store_true", help="mixed_float16 (GPUs)")
     p.add_argument("--jit-compile", action="store_true", help="compile the train step with XLA")
@@ -128,6 +132,8 @@ def recipe_choice(value):
 
 
 def run(args):
+    if args.qat and not args.init_weights and not args.resume:
+        raise ValueError("--qat fine-tunes a float checkpoint: give --init-weights FILE")
     if args.workers is not None:
         return launch(args)
     import tensorflow as tf
@@ -182,4 +188,4 @@ def _train(args, train, config, strategy):
                  allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
                  batch_size=args.batch_size, patch_size=args.patch_size, val_split=args.val_split,
                  learning_rate=args.learning_rate, init_weights=args.init_weights,
-                 degradation=args.degradation, **recipe_choice(args.recipe))
+                 degradation=args.degradation, qat=args.qat, **recipe_choice(args.recipe))

@@ -19,6 +19,7 @@ import keras_sr.export.parity as parity
 import keras_sr.export.tflite as tflite
 from keras_sr.export.gpu_check import check_gpu_compatibility
 from keras_sr.export.images import center_crop, image_paths, load_rgb, to_model_input
+from keras_sr.export.qat_tflite import convert_qat
 from keras_sr.models.qat import is_quantization_aware
 from keras_sr.utils import atomic
 
@@ -333,9 +334,13 @@ def _export_formats(model, reference, out_dir, formats, targets, json_path, scal
         if graph is not model:
             extra["graph"] = {"form": "lean", "channel_multiple": channel_multiple}
         int8_report = {}
-        flatbuffer = tflite.convert(graph, fmt, None if dynamic else input_size,
-                                    representative=representative, int8_io=int8_io,
-                                    int8_method=int8_method, report=int8_report)
+        if representative is None and fmt == "int8":  # quantization-aware: the learned ranges
+            flatbuffer = convert_qat(graph, None if dynamic else input_size, int8_io)
+            int8_report = {"method": "qat", "float_nodes": []}
+        else:
+            flatbuffer = tflite.convert(graph, fmt, None if dynamic else input_size,
+                                        representative=representative, int8_io=int8_io,
+                                        int8_method=int8_method, report=int8_report)
         if int8_report:
             extra["int8"] = int8_report
             log(_int8_summary(int8_report))

@@ -5,14 +5,17 @@ The model is traced with TF's ``FakeQuantWithMinMaxVars`` (activations, per tens
 the ``keras.ops`` emulation (:func:`keras_sr.layers.fake_quant.implementation`); TF 2.21's
 converter turns each into the int8 quantization of that tensor, so every activation range
 of the ``.tflite`` is the one training learned. Ops the fake-quant layers do not cover would
-stay in float: that is refused (:class:`ExportError` naming them), since the result would
+stay in float: that is refused (:class:`QATExportError` naming them), since the result would
 not be the full-int8 model the ranges were trained for.
 """
-from keras_sr.export.tflite import ExportError, concrete_function
 from keras_sr.export.tflite_graph import read_graph
 from keras_sr.layers import fake_quant
 
 IO_OPS = {"QUANTIZE", "DEQUANTIZE"}
+
+
+class QATExportError(RuntimeError):
+    """A quantization-aware model whose full-int8 conversion left ops in float."""
 
 
 def _tf_implementation():
@@ -45,9 +48,13 @@ def convert_qat(model, input_size=None, int8_io="float32"):
         int8_io: ``"float32"`` (QUANTIZE / DEQUANTIZE in the graph) or ``"uint8"``.
     """
     import tensorflow as tf
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
+    w, h = input_size if input_size is not None else (None, None)
+    spec = tf.TensorSpec((1, h, w, model.inputs[0].shape[-1]), tf.float32, name="lr")
     with _tf_implementation():
-        function = concrete_function(model, input_size)
+        traced = tf.function(lambda lr: model(lr, training=False), autograph=False)
+        function = convert_variables_to_constants_v2(traced.get_concrete_function(spec))
     converter = tf.lite.TFLiteConverter.from_concrete_functions([function], model)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if int8_io == "uint8":
@@ -56,6 +63,6 @@ def convert_qat(model, input_size=None, int8_io="float32"):
     flatbuffer = converter.convert()
     floats = float_ops(flatbuffer)
     if floats:
-        raise ExportError(f"quantization-aware export of {model.name!r} left ops in float: "
+        raise QATExportError(f"quantization-aware export of {model.name!r} left ops in float: "
                           f"{', '.join(sorted(floats))} (no fake-quant range on their tensors)")
     return flatbuffer

@@ -100,16 +100,9 @@ def convert(model, fmt="fp32", input_size=None, representative=None, int8_io="fl
         raise ValueError(f"int8_io must be 'float32' or 'uint8', not {int8_io!r}")
     from keras_sr.models.qat import is_quantization_aware
 
-    if is_quantization_aware(model):  # the learned ranges, not calibration
-        if fmt != "int8" or int8_method != "full":
-            raise ValueError(f"model {model.name!r} is quantization-aware (fake-quant layers): it "
-                             f"exports as full int8 only, not {fmt}/{int8_method}")
-        from keras_sr.export.qat_tflite import convert_qat
-
-        flatbuffer = convert_qat(model, input_size, int8_io)
-        if report is not None:
-            report.update(method="qat", float_nodes=[])
-        return flatbuffer
+    if is_quantization_aware(model):  # calibration would overwrite the learned ranges
+        raise ValueError(f"model {model.name!r} is quantization-aware (fake-quant layers): convert it "
+                         "with keras_sr.export.convert_qat (full int8, the learned ranges)")
     samples = None
     if fmt == "int8":
         if representative is None:

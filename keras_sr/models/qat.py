@@ -87,10 +87,23 @@ def insert_fake_quant(model, momentum=0.999, name=None):
     for layer in model.layers:
         if layer.weights:
             new = qat.get_layer(layer.name)
-            own = [w for w in new.weights if not w.path.split("/")[-2].startswith("fq_")]
-            for target, value in zip(own, layer.get_weights(), strict=True):
+            for target, value in zip(_own_weights(new), layer.get_weights(), strict=True):
                 target.assign(value)
     return qat
+
+
+def _own_weights(layer):
+    return [w for w in layer.weights if not w.path.split("/")[-2].startswith("fq_")]
+
+
+def copy_float_weights(qat, model):
+    """Copy the (fine-tuned) float weights of quantization-aware ``qat`` into ``model``, the
+    float architecture it was made from (fake-quant ranges dropped). Returns ``model``."""
+    for layer in model.layers:
+        if layer.weights:
+            for target, source in zip(layer.weights, _own_weights(qat.get_layer(layer.name)), strict=True):
+                target.assign(source)
+    return model
 
 
 def calibrate_ranges(model, images):
@@ -114,4 +127,4 @@ def calibrate_ranges(model, images):
     return model
 
 
-__all__ = ["calibrate_ranges", "fake_quant_layers", "insert_fake_quant", "is_quantization_aware"]
+__all__ = ["calibrate_ranges", "copy_float_weights", "fake_quant_layers", "insert_fake_quant", "is_quantization_aware"]

@@ -93,9 +93,10 @@ def _data_list(data):
 
 
 def build_trainable(recipe, model_name, scale, generator=None, vgg_weights="imagenet", allow_download=False,
-                    content_model=None, jit_compile=False):
+                    content_model=None, jit_compile=False, transform=None):
     """``(trainable, sr_model)`` compiled for ``recipe``: the model ``fit`` runs and the SR
-    network inside it (the same model for ``kind="sr"``)."""
+    network inside it (the same model for ``kind="sr"``). ``transform``: applied to the
+    ``kind="sr"`` model before compiling (``qat``: :func:`keras_sr.training.qat.qat_transform`)."""
     from keras_sr import models
     from keras_sr.training.losses import pixel_loss
 
@@ -128,6 +129,8 @@ def build_trainable(recipe, model_name, scale, generator=None, vgg_weights="imag
     if channels != (1 if recipe.channels == "y" else 3):
         raise ValueError(f"model {model_name!r} takes {channels} channel(s) but the recipe's channels is "
                          f"{recipe.channels!r}")
+    if transform is not None:
+        model = transform(model)
     model.compile(optimizer=make_optimizer(recipe), loss=pixel_loss(recipe), jit_compile=jit_compile)
     return model, model
 
@@ -136,7 +139,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
           config=None, out="runs/run", resume=False, strategy=None, mixed_precision=False, jit_compile=False,
           seed=0, generator=None, vgg_weights="imagenet", allow_download=False, content_model=None,
           pictures=2, tensorboard=True, callbacks=(), time_limit=None, verbose=1, init_weights=None,
-          recipe=None, variant=None, **overrides):
+          recipe=None, variant=None, qat=False, **overrides):
     """Train ``model_name`` ×``scale`` on HR images ``data`` with its paper recipe.
 
     Args:
@@ -173,6 +176,9 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             continues from its own backup instead.
         recipe: the recipe to start from (``"rednet-fast"``); default: the model's.
         variant: ``"paper"`` (default) or ``"fast"``, see :func:`~keras_sr.training.get_recipe`.
+        qat: quantization-aware fine-tuning of the float ``init_weights`` (required), in the
+            deploy form with LiteRT's int8 emulated (:mod:`keras_sr.training.qat`); recorded
+            in config.json.
         **overrides: recipe fields (``batch_size=``, ``patch_size=``, ``learning_rate=``,
             ``val_split=``, ``degradation="noise:30"``, …). ``scale=1`` restores instead of
             upscaling: the input is the HR patch degraded by ``degradation`` (a restoration
@@ -212,6 +218,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             raise ValueError(f"a resumed run keeps its recipe ({run_dir / 'config.json'}); cannot change "
                              f"{'; '.join(changed)}")
         init_weights = None  # the backup holds the weights
+        qat = saved.get("qat", False)
         scale, seed = saved["scale"], saved["seed"]
         data, val = data or saved["data"], val or saved["val"]
         epochs, spe = saved["epochs"], saved["steps_per_epoch"]
@@ -222,6 +229,12 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         recipe = _with_degradation(recipe, model_name, int(scale))
         epochs, spe = _epochs_and_steps(recipe, steps, epochs, steps_per_epoch)
         recipe = resolve_for_run(recipe, epochs * spe)
+        if qat:
+            from keras_sr.training.qat import qat_recipe
+
+            if init_weights is None:
+                raise ValueError("--qat fine-tunes a float checkpoint: give --init-weights")
+            recipe = qat_recipe(recipe, model_name)
     if data is None:
         raise ValueError("`data` (HR training images) is required")
     scale = int(scale)
@@ -256,10 +269,16 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         if several_workers:  # every worker reads the same global batches and keeps its share
             dataset = multiworker.shard_by_data(dataset)
 
+        transform = None
+        if qat:
+            from keras_sr.training.qat import qat_transform
+
+            transform = qat_transform(init_weights)
+
         def build():
             return build_trainable(recipe, model_name, scale, generator=generator, vgg_weights=vgg_weights,
                                    allow_download=allow_download, content_model=content_model,
-                                   jit_compile=jit_compile)
+                                   jit_compile=jit_compile, transform=transform)
 
         if strategy is not None:
             with strategy.scope():
@@ -270,7 +289,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
             synchronize_batchnorm(trainable)
         if strategy is not None:
             multiworker.prepare_model(trainable, strategy)
-        if init_weights is not None:
+        if init_weights is not None and not qat:  # qat: the transform took them
             from keras_sr.training.warm_start import warm_start
 
             started = warm_start(sr_model, init_weights)
@@ -298,7 +317,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
                 "val": None if val is None else _data_list(val), "selection": selection, **split,
                 "seed": seed, "epochs": epochs,
                 "steps_per_epoch": spe, "mixed_precision": mixed_precision, "jit_compile": jit_compile,
-                "init_weights": None if init_weights is None else str(init_weights),
+                "init_weights": None if init_weights is None else str(init_weights), "qat": bool(qat),
                 "recipe": {k: v for k, v in recipe.to_dict().items() if k != "name"}})
         cbs = run_callbacks(writes, images, sr_model if sr_model is not trainable else None,
                             pictures=pictures, tensorboard=tensorboard, resume=resume) + list(callbacks)

@@ -1,0 +1,74 @@
+"""Every shipped RGB SR model's mean per-channel colour offset against HR on the bundled
+photos (scikit-image) is within ±0.15 grey levels (issue #28: RT4KSR was short of red).
+Models that miss it are xfail (strict: a fix turns them into a failure to update) with the
+offset measured here (benchmarks/colour_offset.py measures held-out photos)."""
+import numpy as np
+import pytest
+
+from keras_sr import weights
+
+LIMIT = 0.15  # grey levels
+CROP = 192    # HR centre crop (a multiple of 2·scale for every shipped scale)
+PHOTOS = 3
+
+# measured with this test on 2026-12-07 (mean over the 3 photos, R G B levels)
+MISSES = {
+    ("mdsr-baseline", 2): "R G B +0.14 +0.07 +0.17",
+    ("rt4ksr", 2): "R G B -0.38 -0.05 +0.19 (held-out photos: -0.58 +0.03 -0.21)",
+    ("rt4ksr", 3): "R G B -0.21 +0.31 +0.50 (held-out photos: -0.33 -0.11 -0.08)",
+    ("rt4ksr", 4): "R G B -0.11 -0.17 +0.61",
+    ("srgan", 4): "R G B -0.26 -0.36 +1.37",
+}
+
+
+def _cases():
+    from keras_sr import models
+
+    cases = []
+    for name, scale in weights.shipped():
+        if scale is None or scale < 2:
+            continue  # restoration models (x1) are not SR: their input is not a bicubic LR
+        if models.get_preset(name)["config"].get("channels", 3) != 3:
+            continue  # luma-only models (SRCNN, RED-Net, SRDenseNet): no colour to cast
+        marks = ()
+        if (name, scale) in MISSES:
+            marks = pytest.mark.xfail(strict=True, reason=f"measured offset {MISSES[(name, scale)]} levels")
+        cases.append(pytest.param(name, scale, marks=marks, id=f"{name}_x{scale}"))
+    return cases
+
+
+@pytest.fixture(scope="module")
+def photos():
+    from keras_sr.evaluation.samples import sample_photo_paths
+    from keras_sr.export.images import center_crop, load_rgb
+
+    paths = sample_photo_paths()[:PHOTOS]
+    if len(paths) < PHOTOS:
+        pytest.skip("scikit-image's bundled photos are missing")
+    return [center_crop(load_rgb(p), CROP, CROP) for p in paths]
+
+
+@pytest.mark.parametrize("name, scale", _cases())
+def test_shipped_model_has_no_colour_cast(name, scale, photos):
+    from keras_sr import models
+    from keras_sr.evaluation.colour import colour_offsets, model_predictor
+
+    model = models.build(name, scale=scale, weights="default")
+    offset = colour_offsets(model_predictor(model), photos, scale).mean(axis=0)
+    print(f"{name} x{scale}: offset R G B {np.round(offset, 2).tolist()} levels")
+    assert np.all(np.abs(offset) <= LIMIT), f"{name} x{scale}: offset {np.round(offset, 2).tolist()} levels"
+
+
+def test_offset_measure_sees_a_cast():
+    from keras_sr.evaluation.colour import colour_offsets
+
+    rng = np.random.default_rng(0)
+    hr = rng.integers(0, 256, (48, 48, 3), dtype=np.uint8)
+
+    def reddish(lr):
+        from keras_sr.data import matlab_imresize
+
+        return matlab_imresize(lr, 2.0) / 255.0 + np.array([-1.0, 0.0, 0.5]) / 255.0
+
+    offset = colour_offsets(reddish, [hr], 2).mean(axis=0)
+    assert offset[0] == pytest.approx(-1.0, abs=0.3) and offset[2] == pytest.approx(0.5, abs=0.3)
