@@ -61,12 +61,13 @@ def main(argv=None):
     p.add_argument("--count", type=int, default=16)
     p.add_argument("--out", required=True, help="corrected .weights.h5")
     args = p.parse_args(argv)
+    import keras_sr
     from keras_sr import models
     from keras_sr.data import list_image_files, read_image
 
     files = sorted(list_image_files(args.images))[:args.count]
     images = [np.asarray(read_image(f))[..., :3] for f in files]
-    model = models.build(args.model, scale=args.scale, weights="default")
+    model = keras_sr.from_preset(args.model, scale=args.scale)
     before = float_offsets(model, images, args.scale)
     correct_bias(model, args.layer, before)
     after = float_offsets(model, images, args.scale)

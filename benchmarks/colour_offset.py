@@ -35,16 +35,17 @@ def bicubic_predictor(scale):
 def build(preset, scale, form, shared=SHARED):
     import keras
 
+    import keras_sr
     from keras_sr import models
     from keras_sr.weights import WEIGHTS_DIR
 
     if form == "shipped":
-        return models.build(preset, scale=scale, weights="default")
+        return keras_sr.from_preset(preset, scale=scale)
     form = form.replace("{scale}", str(scale))
     if form.endswith(".weights.h5"):  # a weights file of the shipped form (e.g. colour_bias_fix.py's)
         from keras_sr import weights
 
-        return models.build(preset, scale=scale, weights=form, **weights.entry(preset, scale)["build"])
+        return keras_sr.from_preset(preset, scale=scale, weights=form, **weights.entry(preset, scale)["build"])
     if form == "training":
         return keras.saving.load_model(WEIGHTS_DIR / f"{preset}_x{scale}.training.keras", compile=False)
     if form == "authors":

@@ -50,10 +50,10 @@ def photos():
 
 @pytest.mark.parametrize("name, scale", _cases())
 def test_shipped_model_has_no_colour_cast(name, scale, photos):
-    from keras_sr import models
+    import keras_sr
     from keras_sr.evaluation.colour import colour_offsets, model_predictor
 
-    model = models.build(name, scale=scale, weights="default")
+    model = keras_sr.from_preset(name, scale=scale)
     offset = colour_offsets(model_predictor(model), photos, scale).mean(axis=0)
     print(f"{name} x{scale}: offset R G B {np.round(offset, 2).tolist()} levels")
     assert np.all(np.abs(offset) <= LIMIT), f"{name} x{scale}: offset {np.round(offset, 2).tolist()} levels"
