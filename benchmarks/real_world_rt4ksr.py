@@ -43,11 +43,13 @@ def table(models, images, specs=SPECS, seed=1000, niqe_spec="bicubic+jpeg:90"):
                               "ssim": float(np.mean([r["ssim"] for r in rows]))}
                 cell["bicubic"] = {"psnr": float(np.mean([r["psnr_bicubic"] for r in rows])),
                                    "ssim": float(np.mean([r["ssim_bicubic"] for r in rows]))}
-                if spec == niqe_spec:
-                    cell[name]["niqe"] = float(np.mean([niqe(r["images"]["sr"]) for r in rows]))
-                    cell["bicubic"]["niqe"] = float(np.mean([niqe(r["images"]["bicubic"]) for r in rows]))
+                big = [r for r in rows if min(r["images"]["sr"].shape[:2]) >= 96]  # NIQE's 96 px patches
+                if spec == niqe_spec and big:
+                    cell[name]["niqe"] = float(np.mean([niqe(r["images"]["sr"]) for r in big]))
+                    cell["bicubic"]["niqe"] = float(np.mean([niqe(r["images"]["bicubic"]) for r in big]))
+                    cell["niqe_images"] = len(big)
             out[set_name][spec] = cell
-            print(set_name, spec, {k: round(v["psnr"], 3) for k, v in cell.items()}, flush=True)
+            print(set_name, spec, {k: round(v["psnr"], 3) for k, v in cell.items() if isinstance(v, dict)}, flush=True)
     return out
 
 
@@ -103,7 +105,8 @@ def card_notes(result, crops_file=None, clean="clean", tuned="video"):
               f"{'met' if plain >= -0.3 else 'NOT met'}."]
     niqe_cell = held.get("bicubic+jpeg:90", {})
     if "niqe" in niqe_cell.get(tuned, {}):
-        lines += ["", f"NIQE of the outputs on `bicubic+jpeg:90` held-out inputs (keras-sr's pristine model, lower "
+        lines += ["", f"NIQE of the outputs on `bicubic+jpeg:90` held-out inputs ({niqe_cell['niqe_images']} images of "
+                  "at least 96 px; keras-sr's pristine model, lower "
                   f"is better): bicubic {niqe_cell['bicubic']['niqe']:.2f}, clean {niqe_cell[clean]['niqe']:.2f}, "
                   f"video {niqe_cell[tuned]['niqe']:.2f}."]
     if crops_file:
@@ -122,6 +125,7 @@ def main():
     parser.add_argument("--json", default=None)
     parser.add_argument("--crops", default=None)
     parser.add_argument("--notes", default=None, help="write the card's Markdown table here")
+    parser.add_argument("--specs", default=",".join(SPECS), help="comma-separated input degradations")
     args = parser.parse_args()
     from keras_sr.data import hold_out, list_image_files
 
@@ -131,7 +135,7 @@ def main():
     if args.set5:
         images["Set5"] = list_image_files(args.set5)
     result = {"date": str(datetime.date.today()), "machine": _cpu(),
-              "load": os.getloadavg(), "models": models, "table": table(models, images)}
+              "load": os.getloadavg(), "models": models, "table": table(models, images, args.specs.split(","))}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)

@@ -42,10 +42,6 @@ def train_command(config, run, config_file, time_limit=None):
     val = " ".join(f"--val {rel(d)}" for d in config["val"] or [])
     steps = config["epochs"] * config["steps_per_epoch"]
     init = f" --init-weights {config['init_weights']}" if config.get("init_weights") else ""
-    if config["recipe"].get("degradation"):
-        init += f" --degradation {config['recipe']['degradation']}"
-    if config["recipe"].get("val_split"):
-        init += f" --val-split {config['recipe']['val_split']:g}"
     return (f"keras-sr train --model {config['model']} --scale {config['scale']} {data} {val} --steps {steps} "
             f"--steps-per-epoch {config['steps_per_epoch']} --config {config_file}{init} "
             f"--seed {config['seed']}{f' --time-limit {time_limit:g}' if time_limit else ''} --out {rel(run)}")
@@ -64,10 +60,6 @@ def data_line(config, n_images):
 def checkpoint_line(checkpoint, config, result):
     """The card's sentence on which weights ship and which images chose them."""
     val = ", ".join(rel(v) for v in config["val"] or []) or "none"
-    if config.get("selection") == "val_split":
-        val = (f"the held-out split of the training folders (--val-split {config['recipe']['val_split']:g}, "
-               f"seed {config['seed']}: {len(config.get('held_out') or [])} whole images never trained on; "
-               "Set5 chose nothing)")
     held_out = "runs/split/holdout" in val
     where = (f"held-out TRAINING images ({val}: whole images of T91 + BSD200 that the run never trained on, "
              "made by `benchmarks/holdout_split.py`; Set5 chose nothing)" if held_out else
@@ -101,9 +93,6 @@ def main(argv=None):
                         "those are the --set5 benchmark)")
     p.add_argument("--time-limit", type=float, help="the run's --time-limit (seconds), for the card's command")
     p.add_argument("--issue", default="9", help="issue number the target comes from (card label)")
-    p.add_argument("--preset", default=None,
-                   help="ship under this preset name (same architecture, e.g. rt4ksr-video for an rt4ksr run; "
-                        "default: the run's model)")
     args = p.parse_args(argv)
 
     import keras
@@ -119,15 +108,10 @@ def main(argv=None):
     result = json.loads((run / "result.json").read_text())
     name, scale = config["model"], int(config["scale"])
     val_dirs = [os.path.realpath(v) for v in config["val"] or []]
-    by_split = config.get("selection") == "val_split"
-    if args.checkpoint == "best" and not by_split and (not val_dirs or os.path.realpath(args.set5) in val_dirs):
+    if args.checkpoint == "best" and (not val_dirs or os.path.realpath(args.set5) in val_dirs):
         sys.exit(f"--checkpoint best needs a run validated on held-out training images, not "
                  f"{', '.join(config['val'] or ['nothing'])}")
     model = keras.saving.load_model(run / "checkpoints" / f"{args.checkpoint}.keras", compile=False, safe_mode=True)
-    if args.preset:
-        if models.get_preset(args.preset)["arch"] != models.get_preset(name)["arch"]:
-            sys.exit(f"--preset {args.preset} is not a {name} architecture")
-        name = args.preset
     stem = f"{name}_x{scale}"
     build, training_form, diff = {}, None, 0.0
     if models.get_preset(name)["arch"] == "rt4ksr":
@@ -160,7 +144,7 @@ derived from). Load with `keras_sr.from_preset("{name}", scale={scale})`.
 
 * File: `{file['file']}` ({file['size']:,} bytes, SHA-256 `{file['sha256']}`),
   {params:,} parameters{' (re-parameterized from the training form; outputs agree within ' + f'{diff:.1e})' if build else ''}.
-* Data: {data_line(config, n_images)}; HR patches with {'LR made on the fly by the degradation `' + recipe['degradation'] + '`' if recipe.get('degradation') else 'MATLAB bicubic LR made on the fly'}, random flips /
+* Data: {data_line(config, n_images)}; HR patches with MATLAB bicubic LR made on the fly, random flips /
   90° rotations{', Y channel (BT.601) only' if recipe['channels'] == 'y' else ''}.
 * Recipe: {recipe['loss']} loss{' + high-frequency L1 (weight ' + str(recipe['high_frequency_weight']) + ')' if recipe['high_frequency_weight'] else ''},
   Adam {recipe['learning_rate']:g} ({recipe['schedule']}{', x' + str(recipe['gamma']) + ' at steps ' + ', '.join(map(str, recipe['milestones'])) if recipe['schedule'] == 'multistep' else ''}),

@@ -55,7 +55,7 @@ def test_small_images_are_refused_with_their_size():
         nq.niqe(np.zeros((80, 120, 3), np.uint8))
 
 
-def test_eval_no_reference_scores_a_folder_without_hr(tmp_path, photos):
+def test_eval_no_reference_scores_a_folder_without_hr(tmp_path, photos, capsys):
     from PIL import Image
 
     folder = tmp_path / "outputs"
@@ -68,7 +68,11 @@ def test_eval_no_reference_scores_a_folder_without_hr(tmp_path, photos):
     scores = {line.split()[0]: float(line.split()[1]) for line in proc.stdout.splitlines()[1:]}
     assert set(scores) == {"a_clean.png", "b_q10.jpg"} and scores["a_clean.png"] < scores["b_q10.jpg"]
     assert "not MATLAB" in proc.stdout
+    from keras_sr.cli import main
+
     Image.fromarray(photos[0][:50, :50]).save(folder / "c_tiny.png")
-    proc = subprocess.run([sys.executable, "-m", "keras_sr.cli", "eval", "--no-reference", str(folder)],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 2 and "c_tiny.png" in proc.stderr and proc.stderr.strip().count("\n") == 0
+    assert main(["eval", "--no-reference", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "c_tiny.png" in err and "96x96" in err and err.count("\n") == 0
+    assert main(["eval", "--data", str(folder)]) == 2  # neither --model nor --no-reference
+    assert "--no-reference" in capsys.readouterr().err

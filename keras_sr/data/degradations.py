@@ -31,10 +31,11 @@ random ops) use different generators, so they agree in distribution, not pixel b
 """
 
 import dataclasses
-import io
 import math
 
 import numpy as np
+
+from keras_sr.data.jpeg import jpeg_numpy  # noqa: F401  (re-exported: keras_sr.data.jpeg_numpy)
 
 OPS = ("bicubic", "noise", "jpeg", "blur", "real")
 RESIZING = ("bicubic", "real")  # steps that go from HR to HR/scale
@@ -310,17 +311,6 @@ def y_levels_tf(rgb):
     m = tf.constant(RGB_TO_YCBCR[0] / 255.0, tf.float32)
     y = tf.tensordot(tf.cast(rgb, tf.float32), m, axes=1)[..., None] + YCBCR_OFFSET[0]
     return tf.cast(tf.clip_by_value(tf.floor(y + 0.5), 0.0, 255.0), tf.uint8)
-
-
-def jpeg_numpy(image, quality):
-    """JPEG round trip with PIL (libjpeg, default 4:2:0 chroma) at ``quality``: uint8 -> uint8."""
-    from PIL import Image
-
-    gray = image.shape[-1] == 1
-    buffer = io.BytesIO()
-    Image.fromarray(image[..., 0] if gray else image).save(buffer, format="JPEG", quality=int(quality))
-    out = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("L" if gray else "RGB"))
-    return out[..., None] if gray else out
 
 
 # ---- helpers ----

@@ -178,7 +178,7 @@ class RealChain:
 
     def apply(self, image, rng, out_shape):
         """uint8 (H, W, C) -> uint8 (out_shape + (C,)), drawn with ``rng`` (numpy Generator)."""
-        from keras_sr.data.degradations import jpeg_numpy
+        from keras_sr.data.jpeg import jpeg_numpy
 
         def jpeg(x, quality_range):
             q = int(rng.integers(quality_range[0], quality_range[1] + 1))
