@@ -172,3 +172,23 @@ def test_calibrating_converter_refuses_a_quantization_aware_model(small_rt4ksr):
 
     with pytest.raises(ValueError, match="quantization-aware.*convert_qat"):
         convert(insert_fake_quant(small_rt4ksr), "int8", representative=[np.zeros((1, 8, 8, 3), "float32")])
+
+
+def test_cli_export_of_a_qat_checkpoint_is_full_int8_with_its_ranges(small_rt4ksr, photo, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "qat.keras"
+    calibrate_ranges(insert_fake_quant(small_rt4ksr), [photo]).save(path)
+    proc = subprocess.run([sys.executable, "-m", "keras_sr.cli", "export", "--model", str(path), "--formats",
+                           "int8,fp32", "--input-size", "48x32", "--out", str(tmp_path / "a")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "exports as int8 only" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "keras_sr.cli", "export", "--model", str(path), "--formats",
+                           "int8", "--input-size", "48x32", "--out", str(tmp_path / "b")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "learned ranges, no calibration" in proc.stdout
+    meta = json.loads(next((tmp_path / "b").glob("*.json")).read_text())
+    assert meta["int8"]["method"] == "qat" and "learned ranges" in meta["calibration"]
