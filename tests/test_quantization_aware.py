@@ -172,3 +172,51 @@ def test_calibrating_converter_refuses_a_quantization_aware_model(small_rt4ksr):
 
     with pytest.raises(ValueError, match="quantization-aware.*convert_qat"):
         convert(insert_fake_quant(small_rt4ksr), "int8", representative=[np.zeros((1, 8, 8, 3), "float32")])
+
+
+def test_cli_export_of_a_qat_checkpoint_is_full_int8_with_its_ranges(small_rt4ksr, photo, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "qat.keras"
+    calibrate_ranges(insert_fake_quant(small_rt4ksr), [photo]).save(path)
+    proc = subprocess.run([sys.executable, "-m", "keras_sr.cli", "export", "--model", str(path), "--formats",
+                           "int8,fp32", "--input-size", "48x32", "--out", str(tmp_path / "a")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "exports as int8 only" in proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "keras_sr.cli", "export", "--model", str(path), "--formats",
+                           "int8", "--input-size", "48x32", "--out", str(tmp_path / "b")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "learned ranges, no calibration" in proc.stdout
+    meta = json.loads(next((tmp_path / "b").glob("*.json")).read_text())
+    assert meta["int8"]["method"] == "qat" and "learned ranges" in meta["calibration"]
+
+
+_BACKEND_SCRIPT = """
+import numpy as np, keras
+from keras_sr.models.rt4ksr import rt4ksr
+from keras_sr.models.qat import calibrate_ranges, fake_quant_layers, insert_fake_quant
+keras.utils.set_random_seed(1)
+x = np.random.default_rng(0).uniform(0, 1, (2, 8, 8, 3)).astype("float32")
+q = calibrate_ranges(insert_fake_quant(rt4ksr(2, num_feats=8, num_blocks=1, deploy=True)), [x[:1]])
+q.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mae")
+before = [float(layer.max) for layer in fake_quant_layers(q)]
+loss = q.fit(x, np.zeros((2, 16, 16, 3), "float32"), epochs=2, verbose=0).history["loss"]
+after = [float(layer.max) for layer in fake_quant_layers(q)]
+assert np.isfinite(loss).all() and before != after, (loss, before, after)
+print("ok", keras.backend.backend())
+"""
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_qat_trains_on_other_backends(backend):
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip(backend)
+    proc = subprocess.run([sys.executable, "-c", _BACKEND_SCRIPT], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "KERAS_BACKEND": backend})
+    assert proc.returncode == 0 and f"ok {backend}" in proc.stdout, proc.stderr[-2000:]

@@ -377,6 +377,8 @@ def _int8_summary(report):
     quantized."""
     if report["method"] == "full":
         return "int8: method full (every op int8)"
+    if report["method"] == "qat":
+        return "int8: full int8 (every op int8) with the quantization-aware model's learned ranges, no calibration"
     sensitive = report.get("sensitive_ops", [])
     equalized = report.get("equalized", [])
     return (f"int8: method selective: {report.get('layer_norm_ops', 0)} layer-norm op(s), "

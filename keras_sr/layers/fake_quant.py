@@ -124,18 +124,18 @@ class FakeQuant(keras.layers.Layer):
                                            trainable=False)
 
     def call(self, inputs, training=None):
-        x_min, x_max = self.min, self.max
+        x_min, x_max = ops.convert_to_tensor(self.min), ops.convert_to_tensor(self.max)
         if training and self.track:
-            batch = ops.stop_gradient(inputs)
+            batch = ops.stop_gradient(ops.cast(inputs, x_min.dtype))
             batch_min = ops.minimum(ops.min(batch), 0.0)
             batch_max = ops.maximum(ops.max(batch), 0.0)
-            first = ops.equal(self.initialized, 0.0)
+            first = ops.equal(ops.convert_to_tensor(self.initialized), 0.0)
             m = self.momentum
-            x_min = ops.where(first, batch_min, m * self.min + (1 - m) * batch_min)
-            x_max = ops.where(first, batch_max, m * self.max + (1 - m) * batch_max)
+            x_min = ops.stop_gradient(ops.where(first, batch_min, m * x_min + (1 - m) * batch_min))
+            x_max = ops.stop_gradient(ops.where(first, batch_max, m * x_max + (1 - m) * batch_max))
             self.min.assign(x_min)
             self.max.assign(x_max)
-            self.initialized.assign(ops.ones_like(self.initialized))
+            self.initialized.assign(ops.ones((), dtype=self.initialized.dtype))
         if "per_tensor" in _OVERRIDE:
             return _OVERRIDE["per_tensor"](inputs, x_min, x_max)
         return fake_quant(inputs, ops.cast(x_min, inputs.dtype), ops.cast(x_max, inputs.dtype))
