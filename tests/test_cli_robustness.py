@@ -64,7 +64,7 @@ def test_compare_picture_never_overwrites_an_input(tmp_path):
     refused_up_front(r, "in/shot_compare.png would overwrite the input")
     # folder mode: a.png's comparison picture and a_compare.png's output are one file
     r = run(["upscale", "in", "-o", "out", "--compare", "--model", "bicubic", "--scale", "2"], tmp_path, probe=True)
-    refused_up_front(r, "would both write", "a_compare.png")
+    refused_up_front(r, "would both be written to", "a_compare.png")
     # through a symlink, and with another spelling of the same folder
     os.symlink(src / "a.png", tmp_path / "link.png")
     r = run(["upscale", "in/a.png", "-o", "link.png", "--model", "bicubic", "--scale", "2"], tmp_path, probe=True)
@@ -78,7 +78,7 @@ def test_compare_picture_never_overwrites_an_input(tmp_path):
     picture(other / "A.png")
     r = run(["upscale", "in/a.png", "other/A.png", "-o", "out", "--model", "bicubic", "--scale", "2"], tmp_path,
             probe=True)
-    refused_up_front(r, "would both write")
+    refused_up_front(r, "would both be written to")
     assert {p.name: p.read_bytes() for p in src.iterdir()} == before
     assert not (tmp_path / "out").exists()
 
@@ -178,7 +178,7 @@ def test_animated_gif_is_said_out_loud_and_a_single_image_shows_progress(tmp_pat
     r = run(["upscale", "anim.gif", "-o", "anim_x2.png", "--model", "bicubic", "--scale", "2", "--tile", "16"],
             tmp_path)
     assert r.returncode == 0, r.stderr
-    warnings = [line for line in (r.stdout + r.stderr).splitlines() if "warning" in line]
+    warnings = [line for line in (r.stdout + "\n" + r.stderr).splitlines() if "warning" in line]
     assert warnings == ["keras-sr: warning: anim.gif is animated (3 frames): only frame 1 is upscaled"]
     assert "upscaling anim.gif (40x40 -> 80x80" in r.stdout  # defect 9: what runs, before it runs
     assert "9/9 tiles" in r.stdout and "\r" not in r.stdout and "\x1b" not in r.stdout  # plain progress lines
@@ -189,7 +189,8 @@ def test_animated_gif_is_said_out_loud_and_a_single_image_shows_progress(tmp_pat
 
 def test_a_small_memory_budget_shrinks_the_tile_and_keeps_the_output(tmp_path, capsys):
     from keras_sr.inference import load_predictor, upscale
-    from keras_sr.inference.memory import GIB, choose_tile, current_rss, fixed_bytes
+    from keras_sr.inference.memory import GIB, current_rss, fixed_bytes
+    from keras_sr.inference.upscaling import choose_tile
 
     predict = load_predictor("edsr-baseline", scale=2, weights="none")
     image = np.random.default_rng(0).integers(0, 256, (96, 80, 3), dtype=np.uint8)

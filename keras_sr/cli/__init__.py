@@ -31,9 +31,15 @@ def _parser(argv=()):
         description="Single-image super-resolution models for Keras 3.")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
     named = next((a for a in argv if not a.startswith("-")), None)
-    for verb, module in VERBS.items():
-        if named not in VERBS or verb == named:
-            importlib.import_module(f"keras_sr.cli.{module}").add_parser(sub, parents=[common])
+    from keras_sr._registration import quiet_stderr
+
+    quiet = "--debug" not in argv
+    if quiet:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # a user's own setting wins
+    with quiet_stderr(quiet):  # some verbs' options (train's recipes) import TensorFlow
+        for verb, module in VERBS.items():
+            if named not in VERBS or verb == named:
+                importlib.import_module(f"keras_sr.cli.{module}").add_parser(sub, parents=[common])
     return parser
 
 

@@ -107,7 +107,7 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
         result.update(degradation=degradation, seed=int(seed), baseline="input" if scale == 1 else "bicubic",
                       bm3d=bm3d_note)
     from keras_sr.data import ImageReadError
-    from keras_sr.inference.memory import choose_tile
+    from keras_sr.inference.upscaling import choose_tile
 
     for name, files, path in datasets:
         skipped = [{"file": os.path.basename(f), "reason": "GIF is not evaluated (palette colours): convert it "

@@ -81,7 +81,7 @@ def check_clashes(jobs, inputs=()):
             if clash is not None:
                 raise ValueError(f"{path} would overwrite the input {clash}; choose another -o")
             if _key(path) in written:
-                raise ValueError(f"{written[_key(path)]} and {job.source} would both write {path}; "
+                raise ValueError(f"inputs {written[_key(path)]} and {job.source} would both be written to {path}; "
                                  "rename one or choose another -o")
             if os.path.isdir(path):
                 raise ValueError(f"output {path} is a folder; give a file name or a folder for several inputs")
@@ -185,7 +185,7 @@ def run_files(jobs, load, batch=False, shard=None, log=print, **options):
         if not todo:
             return 0
     predict = load()
-    summary = upscale_files(predict, todo, log=log, **options)
+    summary = upscale_files(predict, todo, log=log, per_file=not batch, **options)
     if batch:
         log(f"wrote {len(summary.written)} image(s) to {os.path.dirname(todo[0].output) or '.'} ({predict.name} "
             f"x{predict.scale}{', ' + options.get('note') if options.get('note') else ''})")
@@ -199,17 +199,18 @@ def run_files(jobs, load, batch=False, shard=None, log=print, **options):
 
 
 def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", self_ensemble=False,
-                  max_memory=None, note="", log=print, verbose=1):
+                  max_memory=None, note="", log=print, verbose=1, per_file=True):
     """Run ``predict`` (a :class:`~keras_sr.inference.Predictor`) on every job; returns a :class:`Summary`.
 
     ``tile=None`` chooses tiles by memory (:mod:`keras_sr.inference.memory`, ``max_memory`` bytes,
     default half the available memory); an unreadable input is recorded in ``Summary.failed``
     and the run goes on. Out of memory and a full disk stop the run (one-line errors). ``log``
-    prints progress lines (``verbose=0``: none); ``note`` is added to each "wrote" line."""
+    prints progress lines (``verbose=0``: none; ``per_file=False``: a progress bar but no "wrote" line
+    per image); ``note`` is added to each "wrote" line."""
     from keras_sr.data import ImageReadError, write_image
     from keras_sr.inference.image_files import read_for_upscale
     from keras_sr import inference  # inference.upscale: one name to patch in tests
-    from keras_sr.inference.memory import choose_tile
+    from keras_sr.inference.upscaling import choose_tile
     from keras_sr.utils.progress import progress_bar
 
     summary = Summary()
@@ -230,7 +231,7 @@ def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", se
             continue
         frames = animated_frames(job.source)
         if frames > 1:
-            warnings.warn(f"{job.source} is animated ({frames} frames): only frame 1 is upscaled")
+            log(f"keras-sr: warning: {job.source} is animated ({frames} frames): only frame 1 is upscaled")
         h, w = image.shape[:2]
         chosen, note = (tile, f"tiles of {tile} px") if tile else choose_tile(
             predict, h, w, max_memory, overlap, image.dtype.itemsize, self_ensemble)
@@ -252,7 +253,7 @@ def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", se
                               f"{', tiles of ' + str(chosen) if chosen else ''}): use --tile {smaller} or a "
                               "smaller --max-memory (smaller tiles, same output)") from exc
         for w_ in caught:
-            warnings.warn(f"{job.source}: {w_.message}" if not single else str(w_.message))
+            log(f"keras-sr: warning: {'' if single else job.source + ': '}{w_.message}")
         if job.compare:
             _write(job.compare, lambda: write_compare(job.compare, image, sr, predict))
         try:
@@ -265,7 +266,7 @@ def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", se
         seconds = time.perf_counter() - start
         if bar is not None:
             bar.update(i + 1)
-        elif verbose:
+        if verbose and per_file:
             log(f"wrote {job.output} ({sr.shape[1]}x{sr.shape[0]}{', 16-bit' if sr.dtype.itemsize == 2 else ''}, "
                 f"{predict.name} x{predict.scale}{', ' + note if note else ''}, {seconds:.1f} s)")
             if job.compare:

@@ -101,8 +101,10 @@ def _architecture(predict):
 
 def bytes_per_pixel(predict):
     """Estimated peak bytes per LR pixel of one forward pass of ``predict`` (bicubic: its float64 work)."""
-    if predict.model is None:
+    if predict.model is None and predict.name == "bicubic":
         return 8.0 * 4 * predict.channels * (1 + predict.scale**2)  # numpy MATLAB bicubic, float64
+    if predict.model is None:  # an exported SavedModel: no graph to read; a wide model, the largest factor
+        return UNKNOWN_RATIO * 4.0 * 64 * (1 + predict.scale**2) * 2
     if not hasattr(predict, "_bytes_per_pixel"):
         try:
             proxy = graph_bytes_per_pixel(predict.model)
@@ -118,24 +120,20 @@ def fixed_bytes(h, w, scale, channels=3, out_itemsize=1):
     return 3 * 4 * h * w * channels + 2 * out_itemsize * h * w * scale * scale * max(channels, 3)
 
 
-def choose_tile(predict, h, w, budget=None, overlap=None, out_itemsize=1, self_ensemble=False):
+def choose_tile(predict, h, w, budget=None, overlap=None, out_itemsize=1, self_ensemble=False, radius=0):
     """``(tile, note)``: ``None`` when the whole ``h`` x ``w`` LR image fits ``budget`` bytes
     (default :func:`default_budget`), else the largest tile (a multiple of the model's input
-    multiple, at least :data:`MIN_TILE`) whose window fits; ``note`` says what was chosen."""
-    from keras_sr.inference.receptive_field import model_receptive_field
-
+    multiple, at least :data:`MIN_TILE`) whose window fits; ``note`` says what was chosen.
+    ``radius``: the model's receptive-field radius (the mirrored border and the default
+    overlap; :func:`keras_sr.inference.upscaling.choose_tile` measures it)."""
     budget = default_budget() if budget is None else int(budget)
     per_pixel = bytes_per_pixel(predict) * (2 if self_ensemble else 1)
     free = budget - current_rss() - fixed_bytes(h, w, predict.scale, predict.channels, out_itemsize)
-    if predict.model is not None:
-        pad = 2 * model_receptive_field(predict)
-        whole = (h + pad) * (w + pad)  # the mirrored border
-    else:
-        pad, whole = 0, h * w
+    whole = (h + 2 * radius) * (w + 2 * radius)  # with the mirrored border
     if whole * per_pixel <= free:
         return None, f"whole image ({_gib(budget)} budget)"
     if overlap is None:
-        overlap = model_receptive_field(predict) if predict.model is not None else 0
+        overlap = radius
     side = math.isqrt(max(int(free / per_pixel), 0)) - 2 * int(overlap)
     m = max(predict.multiple, 1)
     tile = max(MIN_TILE, side // m * m)

@@ -51,6 +51,16 @@ def _join_image(rgb, alpha, kind):
     return out.astype(np.float32)
 
 
+def choose_tile(predict, h, w, max_memory=None, overlap=None, out_itemsize=1, self_ensemble=False):
+    """``(tile, note)`` for an ``h`` x ``w`` LR image: :func:`keras_sr.inference.memory.choose_tile`
+    with the model's measured receptive field (none for bicubic)."""
+    from keras_sr.inference.memory import choose_tile as fit
+    from keras_sr.inference.receptive_field import model_receptive_field
+
+    radius = model_receptive_field(predict) if predict.model is not None else 0
+    return fit(predict, h, w, max_memory, overlap, out_itemsize, self_ensemble, radius)
+
+
 def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, self_ensemble=False,
             allow_small_overlap=False, verbose=0, border=DEFAULT_BORDER, max_memory=None):
     """Super-resolve one image.
@@ -90,8 +100,6 @@ def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, sel
     if isinstance(tile, str):
         if tile != "auto":
             raise ValueError(f"tile must be a number of pixels, None or 'auto', got {tile!r}")
-        from keras_sr.inference.memory import choose_tile
-
         tile = choose_tile(predict, rgb.shape[0], rgb.shape[1], max_memory, overlap,
                            np.dtype(kind["dtype"]).itemsize, self_ensemble)[0]
 
