@@ -29,7 +29,7 @@ FAILED = 1  # exit status of a run where some files failed (2: refused before an
 
 
 class DiskFullError(OSError):
-    """No space left for an output; the message names the file."""
+    """No space left for an output; the message names the file (also ``path``)."""
 
 
 @dataclasses.dataclass
@@ -154,8 +154,10 @@ def _write(path, write):
         write()
     except OSError as e:
         if e.errno in _DISK_FULL:
-            raise DiskFullError(e.errno, f"disk full writing {path}: nothing was half-written; free space and "
-                                         "re-run (images already written are kept)") from None
+            full = DiskFullError(f"disk full writing {path}: nothing was half-written; free space and re-run "
+                                 "(images already written are kept)")
+            full.path = str(path)
+            raise full from None
         raise
 
 
