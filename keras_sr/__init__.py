@@ -21,7 +21,10 @@ _SUBMODULES = ("convert", "data", "evaluation", "export", "inference", "layers",
 # keras_sr.evaluate(model, dirs, scale)
 _FUNCTIONS = {"from_preset": "presets", "upscale": "inference", "evaluate": "evaluation"}
 
-_registration.register_all(quiet=_registration.started_as_cli())
+if not _registration.started_as_cli():
+    _registration.register_all()
+# The keras-sr command registers (imports Keras and TensorFlow) in keras_sr.cli.main, after it
+# has checked its arguments: a bad argument fails in well under a second.
 
 
 def __getattr__(name):

@@ -1,8 +1,10 @@
 """``keras-sr <verb>``: the command-line front of keras-sr.
 
-Each verb is a module with ``add_parser(subparsers)`` and ``run(args)``; add new verbs
-to ``VERBS``. Errors print as one line and exit with code 2; ``--debug`` shows the
-traceback.
+Each verb is a module with ``add_parser(subparsers)``, ``run(args)`` and optionally
+``check(args)``; add new verbs to ``VERBS``. ``check`` runs before Keras and TensorFlow are
+imported (``import keras_sr`` defers its registration for the command line), so a bad
+argument or an output that cannot be written fails in well under a second. Errors print
+as one line and exit with code 2; ``--debug`` shows the traceback.
 """
 
 import argparse
@@ -19,15 +21,25 @@ VERBS = {"models": "models_cmd", "demo": "demo_cmd", "eval": "eval_cmd", "upscal
          "train": "train_cmd", "restore": "restore_cmd"}
 
 
-def _parser():
+def _parser(argv=()):
+    """The parser; with a verb in ``argv``, only that verb's options are built (importing the
+    others' can import Keras)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     parser = argparse.ArgumentParser(
         prog="keras-sr", parents=[common],
         description="Single-image super-resolution models for Keras 3.")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
-    for verb, module in VERBS.items():
-        importlib.import_module(f"keras_sr.cli.{module}").add_parser(sub, parents=[common])
+    named = next((a for a in argv if not a.startswith("-")), None)
+    from keras_sr._registration import quiet_stderr
+
+    quiet = "--debug" not in argv
+    if quiet:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # a user's own setting wins
+    with quiet_stderr(quiet):  # some verbs' options (train's recipes) import TensorFlow
+        for verb, module in VERBS.items():
+            if named not in VERBS or verb == named:
+                importlib.import_module(f"keras_sr.cli.{module}").add_parser(sub, parents=[common])
     return parser
 
 
@@ -52,7 +64,7 @@ def _format_warning(message, category, filename, lineno, line=None):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = _parser().parse_args(argv)
+    args = _parser(argv).parse_args(argv)
     args.argv = argv  # the command as given (train --workers re-runs it in each worker)
     module = importlib.import_module(f"keras_sr.cli.{VERBS[args.verb]}")
     previous_format = warnings.formatwarning
@@ -62,8 +74,13 @@ def main(argv=None):
     from keras_sr.presets import UntrainedModelWarning
 
     try:
+        if hasattr(module, "check"):
+            module.check(args)  # arguments and output paths, before Keras/TensorFlow load
         if not getattr(args, "workers", None):  # a --workers launcher only starts processes
             _import_tensorflow(quiet=not args.debug)
+            from keras_sr._registration import register_all
+
+            register_all(quiet=not args.debug)
         # TensorFlow/LiteRT's native notices (converter, interpreter) off the user's stderr
         with warnings.catch_warnings(), filtered_stderr(not args.debug and not getattr(args, "workers", None)):
             # A verb runs a preset untrained only for --weights none and says so in its own

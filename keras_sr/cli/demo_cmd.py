@@ -14,9 +14,17 @@ def add_parser(sub, parents):
     p.add_argument("--jit-compile", action="store_true", help="compile the train step with XLA")
 
 
-def run(args):
+def check(args):
+    """Before TensorFlow loads: the step count, and that --out can be written (not after training)."""
+    from keras_sr.inference.files import check_creatable
+
     if args.steps < 1:
         raise ValueError(f"--steps must be >= 1, got {args.steps}")
+    check_creatable(args.out, "--out")
+
+
+def run(args):
+    check(args)
     from keras_sr.evaluation.demo import run_demo
 
     result = run_demo(args.out, steps=args.steps, scale=args.scale, seed=args.seed,

@@ -1,11 +1,15 @@
 """``keras-sr eval``: PSNR / SSIM benchmark tables (see :mod:`keras_sr.evaluation`)."""
 
+from keras_sr.cli.options import add_tiling_options, check_tiling
+from keras_sr.evaluation.tables import format_table  # noqa: F401  (its home is the library)
+
 
 def add_parser(sub, parents):
     p = sub.add_parser("eval", parents=parents, help="PSNR/SSIM of a model on benchmark folders",
                        description="Evaluate a model on folders of HR images the benchmark way: "
                                    "MATLAB bicubic LR, PSNR/SSIM on Y with the scale shaved off. "
-                                   "A folder with an HR/ subfolder uses that.")
+                                   "A folder with an HR/ subfolder uses that. Files that cannot be evaluated "
+                                   "are listed under the table and the exit status is 1.")
     p.add_argument("--model", default=None,
                    help="(required unless --no-reference) preset name (see `keras-sr models`; `bicubic` too), a .keras file (a keras-sr train "
                         "checkpoint too) or an exported SavedModel folder")
@@ -30,7 +34,7 @@ def add_parser(sub, parents):
     p.add_argument("--shave", type=int, default=None,
                    help="border pixels left out (default: the scale; 0 at scale 1)")
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
-    p.add_argument("--tile", type=int, default=None, help="LR tile size for large images (exact)")
+    add_tiling_options(p, overlap=False)
     p.add_argument("--border", nargs="?", const="symmetric", default=None, choices=("symmetric", "reflect"),
                    help="mirror the LR image by the model's receptive field and crop, as upscale does "
                         "(default off: the papers' protocol; bare --border = symmetric)")
@@ -44,35 +48,6 @@ def add_parser(sub, parents):
     from keras_sr.cli.video_eval import add_video_eval_arguments
 
     add_video_eval_arguments(p)  # --video HR clips: PSNR + flicker (keras_sr.video.stability)
-
-
-def format_table(result, per_image=False):
-    """The text table of an :func:`keras_sr.evaluation.evaluate` result."""
-    rows = []
-    for d in result["datasets"]:
-        rows.append((d["name"], str(d["images"]), f"{d['psnr']:.2f}", f"{d['ssim']:.4f}", f"{d['seconds']:.1f}"))
-        if "degradation" in result:  # the baselines of the same run
-            label = "degraded input" if result["baseline"] == "input" else "bicubic of degraded LR"
-            rows.append((f"  {label}", "", f"{d['psnr_bicubic']:.2f}", f"{d['ssim_bicubic']:.4f}", ""))
-            if "psnr_bm3d" in d:
-                rows.append(("  BM3D", "", f"{d['psnr_bm3d']:.2f}", f"{d['ssim_bm3d']:.4f}", ""))
-        if per_image:
-            for r in d["per_image"]:
-                rows.append(("  " + r["file"], "", f"{r['psnr']:.2f}", f"{r['ssim']:.4f}", f"{r['seconds']:.2f}"))
-    header = ("dataset", "images", "PSNR (dB)", "SSIM", "seconds")
-    widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
-    lines = [f"{result['model']} x{result['scale']}, {result['channel'].upper()} channel, "
-             f"shave {result['shave']}"
-             + (f", border {result['border']}" if result.get("border", "none") != "none" else "")
-             + (f" ({result['note']})" if result.get("note") else "")]
-    if "degradation" in result:
-        lines[0] += f", input degraded by {result['degradation']} (seed {result['seed']}), BM3D {result['bm3d']}"
-    def fmt(row):  # names left-aligned, figures right-aligned
-        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
-
-    lines.append(fmt(header))
-    lines.extend(fmt(r) for r in rows)
-    return "\n".join(lines)
 
 
 def restoration_defaults(model, scale, degradation):
@@ -97,40 +72,66 @@ def restoration_defaults(model, scale, degradation):
     return scale, degradation
 
 
-def run(args):
+def check(args):
+    """Arguments and output paths, before TensorFlow or a model loads."""
     import os
 
+    from keras_sr.inference.files import check_creatable
+    from keras_sr.utils.shards import parse_shard
+
+    if args.no_reference:  # NIQE of folders as they are: no model, no HR
+        return
+    if not args.model:
+        raise ValueError("eval needs --model (and --data, --video, or --no-reference DIR to score images without HR)")
+    if not args.data and not args.video:
+        raise ValueError("give --data DIR (folders of HR images), --video CLIP, or --no-reference DIR")
+    check_tiling(args)
+    args.shard_pair = parse_shard(args.shard) if args.shard else None
+    args.data_dirs = [d for group in args.data or [] for d in group]
+    for folder in args.data_dirs:
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"dataset folder {folder} does not exist" +
+                                    (" (it is a file: give its folder)" if os.path.isfile(folder) else ""))
+    if args.json:
+        if os.path.isdir(args.json):
+            raise ValueError(f"--json {args.json} is a folder; give a file name")
+        if not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
+            raise FileNotFoundError(f"--json {args.json}: folder does not exist")
+        check_creatable(os.path.dirname(os.path.abspath(args.json)), "--json")
+        target = os.path.realpath(args.json)
+        for folder in args.data_dirs:
+            for root in (folder, os.path.join(folder, "HR")):
+                if os.path.isdir(root) and target in {os.path.realpath(os.path.join(root, n)) for n in os.listdir(root)}:
+                    raise ValueError(f"--json {args.json} would overwrite a file of the dataset {folder}")
+    if args.save_images:
+        check_creatable(args.save_images, "--save-images")
+
+
+def run(args):
+    from keras_sr.cli.model_choice import choose
+    from keras_sr.evaluation import evaluate, write_json
+    from keras_sr.utils import shards as sharding
+
+    if not hasattr(args, "data_dirs"):
+        check(args)
     if args.no_reference:
         from keras_sr.evaluation.niqe import format_scores, score_folder
 
         print(format_scores(score_folder([d for group in args.no_reference for d in group]), args.per_image))
         return
-    if not args.model or not args.data:
-        raise ValueError("eval needs --model and --data (or --no-reference DIR to score images without HR)")
-
-    from keras_sr.cli.model_choice import choose
-    from keras_sr.evaluation import evaluate, write_json
-
     if args.video:
         from keras_sr.cli import video_eval
 
         return video_eval.run(args)
-    if not args.data:
-        raise ValueError("give --data DIR (folders of HR images) or --video CLIP")
-    data = [d for group in args.data for d in group]
-    from keras_sr.cli import shard as sharding
-
-    shard = sharding.parse_shard(args.shard) if args.shard else None
+    data, shard = args.data_dirs, args.shard_pair
     scale, degradation = restoration_defaults(args.model, args.scale, args.degradation)
     choice = choose(args.model, scale, args.weights)  # restoration presets: their shipped weights too
     if shard and sharding.finished_eval(args.json, shard, args.model, scale):
         print(f"{args.json} already holds shard {args.shard}: skipped")
         return
-    if args.json and not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
-        raise FileNotFoundError(f"--json {args.json}: folder does not exist")
     result = evaluate(choice.model, data, scale, weights=choice.weights,
                       channel="rgb" if args.rgb else "y", shave=args.shave,
-                      self_ensemble=args.self_ensemble, tile=args.tile,
+                      self_ensemble=args.self_ensemble, tile=args.tile, max_memory=args.max_memory_bytes,
                       save_images=args.save_images, verbose=1, border=args.border, shard=shard,
                       degradation=degradation, seed=args.seed, bm3d=False if args.no_bm3d else "auto")
     if choice.untrained:
@@ -141,3 +142,4 @@ def run(args):
     if args.json:
         write_json(args.json, result)
         print(f"wrote {args.json}")
+    return 1 if any(d.get("skipped") for d in result["datasets"]) else 0  # 1: some files not evaluated

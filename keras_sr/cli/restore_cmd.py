@@ -1,4 +1,7 @@
-"""``keras-sr restore``: denoise or deblock image files with a scale-1 restoration model."""
+"""``keras-sr restore``: denoise or deblock image files with a scale-1 restoration model
+(the same run as ``upscale``: :func:`keras_sr.inference.files.run_files`)."""
+
+from keras_sr.cli.options import add_tiling_options, check_file_run
 
 DEFAULT_MODEL = "rednet10-denoise"  # with the weights keras-sr ships (keras_sr.weights)
 
@@ -11,8 +14,10 @@ def add_parser(sub, parents):
                                    "(Gaussian noise, sigma 30), rednet10-deblock (JPEG quality 10-40), or "
                                    "your own run's .keras file. Grey, RGBA and 16-bit images are kept so; "
                                    "a Y-channel model restores Y and keeps Cb, Cr. Without --model: "
-                                   f"{DEFAULT_MODEL} with the weights keras-sr ships.")
-    p.add_argument("inputs", nargs="*", metavar="IN", help="image files")
+                                   f"{DEFAULT_MODEL} with the weights keras-sr ships. Exit status: 0 done, 1 some "
+                                   "files failed (listed at the end), 2 refused (nothing written).")
+    p.add_argument("inputs", nargs="*", metavar="IN", help="image files or folders (folders: every image in it, "
+                   "outputs already in OUT skipped)")
     p.add_argument("--sample", choices=sample_names(), metavar="NAME",
                    help=f"restore a photo scikit-image ships instead of IN ({', '.join(sample_names())})")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
@@ -23,9 +28,7 @@ def add_parser(sub, parents):
     p.add_argument("--weights", default=None,
                    help="'default' (the weights keras-sr ships; the default where there are some), a "
                         ".weights.h5 or .keras file, or 'none' (untrained: for testing only)")
-    p.add_argument("--tile", type=int, default=None, help="tile size in pixels (default: whole image)")
-    p.add_argument("--overlap", type=int, default=None,
-                   help="context pixels around each tile (default: the model's receptive field)")
+    add_tiling_options(p, unit="")
     p.add_argument("--border", default="symmetric", choices=("symmetric", "reflect", "none"),
                    help="mirror the image by the model's receptive field and crop after (default symmetric)")
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
@@ -33,11 +36,19 @@ def add_parser(sub, parents):
                    help="also write OUT_compare.png: input | restored, on the crop where they differ most")
 
 
-def run(args):
-    from keras_sr.cli import upscale_cmd
-    from keras_sr.presets import names_a_file
+def check(args):
+    """Every argument and every path the run will write, before TensorFlow or a model loads."""
+    check_file_run(args)
 
-    args.scale, args.shard = 1, None
+
+def run(args):
+    from keras_sr.cli.model_choice import choose
+    from keras_sr.presets import names_a_file
+    from keras_sr.inference import load_predictor
+    from keras_sr.inference.files import run_files
+
+    if not hasattr(args, "jobs"):
+        check(args)
     if args.model and not names_a_file(args.model):
         from keras_sr import models
 
@@ -45,6 +56,8 @@ def run(args):
         if 1 not in scales:
             raise ValueError(f"--model {args.model} is an SR model (x{', x'.join(map(str, scales))}), not a "
                              "restoration one: use keras-sr upscale, or a scale-1 model such as rednet10-denoise")
-    # upscale's run: the same weights rule (shipped / FILE / none), and a model file that
-    # upscales is refused by its scale check before anything is written.
-    return upscale_cmd.run(args)
+    choice = choose(args.model, 1, args.weights)  # a model file that upscales fails its scale check on load
+
+    return run_files(args.jobs, lambda: load_predictor(choice.model, scale=1, weights=choice.weights),
+                     batch=args.folder_run, tile=args.tile, overlap=args.overlap, border=args.border,
+                     self_ensemble=args.self_ensemble, max_memory=args.max_memory_bytes, note=choice.note)

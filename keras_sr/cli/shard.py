@@ -1,200 +1,15 @@
-"""``--shard I/N``: spread a big folder over N independent jobs (a Slurm array, a Kubernetes
-indexed Job, N shells), and the batch ``keras-sr upscale DIR -o OUTDIR``.
+"""``python -m keras_sr.cli.shard merge-eval OUT.json PART.json ...``: merge the JSON results of
+``keras-sr eval --shard I/N --json PART.json`` into the whole evaluation.
 
-Which job takes a file: ``sha1(file name) mod N`` (:func:`in_shard`). It depends on the name
-only, not on the listing order or on the other files, so every job computes the same split
-without talking to the others, and adding files later never moves a file to another shard.
-The union of shards ``0/N … N-1/N`` is every file exactly once.
-
-A re-run skips the outputs already written: keras-sr writes every image through a temporary
-file that is renamed into place (:mod:`keras_sr.utils.atomic`), so a file under its final
-name is complete; a job killed mid-write leaves at most a hidden ``.tmp-*`` file, which the
-re-run of that shard removes and redoes (several shards may share one output folder).
-
-Eval shards: ``keras-sr eval ... --shard I/N --json part-I.json`` writes its share's
-per-image rows; ``python -m keras_sr.cli.shard merge-eval OUT.json part-*.json`` checks the
-parts are shards ``0..N-1`` of one evaluation and writes the whole table (means recomputed).
+Shard selection and merging are library functions (:mod:`keras_sr.utils.shards`); this module
+is their command line.
 """
 
-import hashlib
 import json
-import os
-import re
 import sys
 
-_SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
-
-
-def parse_shard(text):
-    """``"I/N"`` -> ``(I, N)`` with ``0 <= I < N``; ``ValueError`` naming ``--shard`` otherwise."""
-    match = _SHARD.match(str(text))
-    if not match:
-        raise ValueError(f"--shard expects I/N (e.g. 0/4: the first of 4 shards), got {text!r}")
-    index, count = int(match.group(1)), int(match.group(2))
-    if count < 1 or not 0 <= index < count:
-        raise ValueError(f"--shard {text}: need 0 <= I < N (shards are numbered from 0), got I={index}, N={count}")
-    return index, count
-
-
-def in_shard(name, shard):
-    """True when the file ``name`` (its base name is used) belongs to ``shard`` = ``(I, N)``."""
-    if shard is None:
-        return True
-    index, count = shard
-    digest = hashlib.sha1(os.path.basename(str(name)).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") % count == index
-
-
-def select(files, shard):
-    """The files of ``shard`` (order kept)."""
-    return [f for f in files if in_shard(f, shard)]
-
-
-def expand_inputs(inputs):
-    """Upscale inputs with folders replaced by their images (sorted, not recursive)."""
-    from keras_sr.data import list_image_files
-
-    files = []
-    for item in inputs:
-        files.extend(list_image_files(item) if os.path.isdir(item) else [item])
-    return files
-
-
-def is_batch(args):
-    """``keras-sr upscale`` runs as a batch (lazy reads, skip finished outputs) for a folder
-    input or ``--shard``."""
-    return bool(getattr(args, "shard", None)) or any(os.path.isdir(i) for i in (args.inputs or ()))
-
-
-_PARTIAL = re.compile(r"^\.tmp-[A-Za-z0-9_]{8}-(?P<name>.+)$")  # keras_sr.utils.atomic's temp names
-
-
-def remove_partial(folder, outputs):
-    """Delete the temporary files an interrupted run left in ``folder`` for the output
-    names ``outputs`` (this job's: other shards may be writing beside it); returns how many."""
-    names = {os.path.basename(o) for o in outputs}
-    count = 0
-    if os.path.isdir(folder):
-        for entry in os.listdir(folder):
-            match = _PARTIAL.match(entry)
-            path = os.path.join(folder, entry)
-            if match and match.group("name") in names and os.path.isfile(path):
-                os.unlink(path)
-                count += 1
-    return count
-
-
-def run_upscale(args):
-    """``keras-sr upscale DIR|FILES -o OUTDIR [--shard I/N]``: images read one at a time,
-    outputs already written skipped."""
-    import warnings
-
-    from keras_sr.cli.model_choice import choose
-    from keras_sr.cli.upscale_cmd import DEFAULT_MODEL, DEFAULT_SCALE, plan_outputs, write_compare
-    from keras_sr.data import write_image
-    from keras_sr.inference import load_predictor, upscale
-    from keras_sr.inference.image_files import read_for_upscale
-    from keras_sr.utils.progress import progress_bar
-
-    if args.sample:
-        raise ValueError("--sample takes no folder or --shard; give image files or a folder")
-    shard = parse_shard(args.shard) if args.shard else None
-    if not args.inputs:
-        raise ValueError("no input: give a folder or image files")
-    if os.path.exists(args.output) and not os.path.isdir(args.output):
-        raise ValueError(f"-o {args.output} must be a folder for a folder input or --shard")
-    files = expand_inputs(args.inputs)
-    os.makedirs(args.output, exist_ok=True)
-    plan = plan_outputs(files, args.output)  # every output name checked over ALL files, not only this shard's
-    mine = [(src, dst) for src, dst in plan if in_shard(src, shard)]
-    stale = remove_partial(args.output, [dst for _, dst in mine])
-    todo = [(src, dst) for src, dst in mine if not os.path.isfile(dst)]
-    label = f"shard {shard[0]}/{shard[1]}: " if shard else ""
-    print(f"{label}{len(mine)} of {len(plan)} images; {len(mine) - len(todo)} already written, {len(todo)} to do"
-          + (f" (removed {stale} partial file(s) of an interrupted run)" if stale else ""))
-    if not todo:
-        return 0
-    choice = choose(args.model, args.scale, args.weights, DEFAULT_MODEL, DEFAULT_SCALE)
-    predict = load_predictor(choice.model, scale=choice.scale, weights=choice.weights)
-    bar = progress_bar(len(todo), unit_name="image")
-    for i, (src, dst) in enumerate(todo):
-        image = read_for_upscale(src)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            sr = upscale(predict, image, tile=args.tile, overlap=args.overlap, self_ensemble=args.self_ensemble,
-                         allow_small_overlap=True, border=args.border, verbose=0)
-        for w in caught:
-            print(f"keras-sr: warning: {src}: {w.message}")
-        if args.compare:
-            write_compare(dst, image, sr, predict)  # before dst: dst present = this image is done
-        write_image(dst, sr)
-        bar.update(i + 1)
-    print(f"{label}wrote {len(todo)} image(s) to {args.output} ({predict.name} x{predict.scale}"
-          f"{', ' + choice.note if choice.untrained else ''})")
-    return 0
-
-
-# ---------------------------------------------------------------------------------------------
-# eval
-
-
-def shard_result(result, shard, model_arg):
-    """Tag an :func:`keras_sr.evaluation.evaluate` result of one shard (``model_arg``: the
-    ``--model`` given, which :func:`finished_eval` compares)."""
-    return {**result, "shard": {"index": shard[0], "count": shard[1]}, "model_arg": str(model_arg)}
-
-
-def finished_eval(path, shard, model, scale):
-    """True when ``path`` already holds this shard's evaluation (a complete, atomic JSON)."""
-    if not path or not os.path.isfile(path):
-        return False
-    try:
-        with open(path) as f:
-            old = json.load(f)
-    except (OSError, ValueError):
-        return False
-    return (old.get("shard") == {"index": shard[0], "count": shard[1]} and old.get("scale") == scale
-            and old.get("model_arg") == str(model))
-
-
-def merge_eval(parts):
-    """One evaluation from the JSON results of shards ``0..N-1`` (means over all images)."""
-    import numpy as np
-
-    if not parts:
-        raise ValueError("merge-eval: no shard results given")
-    first = parts[0]
-    count = (first.get("shard") or {}).get("count")
-    if count is None:
-        raise ValueError("merge-eval: the first file is not a sharded eval result (no 'shard')")
-    keys = ("model", "scale", "channel", "shave", "self_ensemble")
-    seen = {}
-    for part in parts:
-        shard = part.get("shard") or {}
-        if shard.get("count") != count or any(part.get(k) != first.get(k) for k in keys):
-            raise ValueError(f"merge-eval: shard {shard} is not from the same evaluation as shard "
-                             f"{first['shard']} ({', '.join(keys)} and the shard count must match)")
-        if shard["index"] in seen:
-            raise ValueError(f"merge-eval: shard {shard['index']}/{count} given twice")
-        seen[shard["index"]] = part
-    missing = sorted(set(range(count)) - set(seen))
-    if missing:
-        raise ValueError(f"merge-eval: missing shard(s) {', '.join(f'{i}/{count}' for i in missing)}")
-    datasets = {}
-    for index in range(count):
-        for d in seen[index]["datasets"]:
-            entry = datasets.setdefault(d["name"], {"name": d["name"], "path": d["path"], "per_image": []})
-            entry["per_image"].extend(d["per_image"])
-    merged = {k: first[k] for k in keys}
-    merged["datasets"] = []
-    for d in datasets.values():
-        rows = sorted(d["per_image"], key=lambda r: r["file"])
-        merged["datasets"].append({
-            "name": d["name"], "path": d["path"], "images": len(rows),
-            "psnr": float(np.mean([r["psnr"] for r in rows])) if rows else None,
-            "ssim": float(np.mean([r["ssim"] for r in rows])) if rows else None,
-            "seconds": float(sum(r["seconds"] for r in rows)), "per_image": rows})
-    return merged
+from keras_sr.utils.shards import (finished_eval, in_shard, merge_eval, parse_shard,  # noqa: F401
+                                   remove_partial, select, shard_result)
 
 
 def main(argv=None):
@@ -206,8 +21,7 @@ def main(argv=None):
         print("usage: python -m keras_sr.cli.shard merge-eval OUT.json PART.json [PART.json ...]", file=sys.stderr)
         return 2
     try:
-        from keras_sr.cli.eval_cmd import format_table
-        from keras_sr.evaluation import write_json
+        from keras_sr.evaluation.tables import format_table, write_json
 
         parts = []
         for path in argv[2:]:

@@ -79,7 +79,7 @@ def run(args, default_model, default_scale):
         raise ValueError("no input: give clips (IN ...)")
     shard = None
     if args.shard:
-        from keras_sr.cli.shard import parse_shard  # the image shards' I/N syntax
+        from keras_sr.utils.shards import parse_shard  # the image shards' I/N syntax
 
         shard = parse_shard(args.shard)
     if args.merge_shards is not None:
@@ -88,7 +88,7 @@ def run(args, default_model, default_scale):
     if frames and shard:
         raise ValueError("--frames and --shard do not go together")
     if folder and shard:  # a folder of clips: whole files per shard
-        from keras_sr.cli.shard import in_shard
+        from keras_sr.utils.shards import in_shard
 
         pairs = [(c, o) for c, o in pairs if in_shard(c, shard)]
         shard = None

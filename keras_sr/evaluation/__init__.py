@@ -14,8 +14,17 @@
 * :mod:`~keras_sr.evaluation.demo`: ``keras-sr demo``, a short honest training run and its figures.
 """
 
-from keras_sr.evaluation.datasets import dataset_images
-from keras_sr.evaluation.protocol import evaluate_degraded_image, evaluate_image
-from keras_sr.evaluation.tables import evaluate, write_json
+import importlib
 
-__all__ = ["dataset_images", "evaluate", "evaluate_degraded_image", "evaluate_image", "write_json"]
+# public name -> submodule, loaded on first use (the command line lists sample photos and checks
+# its arguments before Keras and TensorFlow load).
+_FUNCTIONS = {"dataset_images": "datasets", "evaluate_degraded_image": "protocol", "evaluate_image": "protocol",
+              "evaluate": "tables", "format_table": "tables", "write_json": "tables"}
+
+__all__ = ["dataset_images", "evaluate", "evaluate_degraded_image", "evaluate_image", "format_table", "write_json"]
+
+
+def __getattr__(name):
+    if name in _FUNCTIONS:
+        return getattr(importlib.import_module(f"keras_sr.evaluation.{_FUNCTIONS[name]}"), name)
+    raise AttributeError(f"module 'keras_sr.evaluation' has no attribute {name!r}")

@@ -6,6 +6,36 @@ import os
 import numpy as np
 
 
+STILL_GIF = ".gif"  # upscale reads GIFs (frame 1, said out loud when animated); eval names and skips them
+
+
+def list_inputs(inputs):
+    """Upscale inputs with folders replaced by their images (sorted, not recursive; GIFs too);
+    ``FileNotFoundError`` naming a missing one."""
+    from keras_sr.data.io import IMAGE_EXTENSIONS
+
+    files = []
+    for item in inputs:
+        item = os.fspath(item)
+        if os.path.isdir(item):
+            found = sorted(os.path.join(item, n) for n in os.listdir(item)
+                           if n.lower().endswith(IMAGE_EXTENSIONS + (STILL_GIF,))
+                           and os.path.isfile(os.path.join(item, n)))
+            if not found:
+                raise ValueError(f"folder {item} has no images ({', '.join(IMAGE_EXTENSIONS + (STILL_GIF,))})")
+            files.extend(found)
+        elif os.path.exists(item):
+            files.append(item)
+        else:
+            raise FileNotFoundError(f"input {item} not found")
+    return files
+
+
+def compare_path(dst):
+    """``photo_x2.png`` -> ``photo_x2_compare.png`` (always PNG)."""
+    return os.path.splitext(dst)[0] + "_compare.png"
+
+
 def output_path(input_path, output, several):
     """Where the upscaled ``input_path`` goes: ``output`` itself, or inside it when ``several``."""
     if several or os.path.isdir(output):

@@ -5,7 +5,9 @@ with ``overlap`` LR pixels of context on every side (less at the image border), 
 the core's part of the output is kept. With ``overlap`` at least the model's
 receptive-field radius (:func:`keras_sr.inference.receptive_field.receptive_field`, the
 default) the result equals the whole-image output (within float32 noise, ~1e-6), while
-memory grows with the tile, not the image.
+memory grows with the tile, not the image. ``finish`` converts each tile's output as it
+comes (to uint8, say), so a large output is never held in float32;
+:mod:`keras_sr.inference.memory` picks the tile for a memory budget.
 """
 
 import math
@@ -35,19 +37,23 @@ def _spans(length, tile, overlap):
     return spans
 
 
-def _run_tiled(predict, lr, tile, overlap, verbose):
-    """SR of (H, W, C) ``lr`` (sizes already multiples of ``predict.multiple``) tile by tile."""
+def _run_tiled(predict, lr, tile, overlap, verbose, finish=None):
+    """SR of (H, W, C) ``lr`` (sizes already multiples of ``predict.multiple``) tile by tile,
+    each output core passed through ``finish`` (float32 (h, w, C) -> the output's dtype)."""
     s = predict.scale
     h, w, c = lr.shape
     rows, cols = _spans(h, tile, overlap), _spans(w, tile, overlap)
-    out = np.empty((h * s, w * s, c), np.float32)
+    out = None
     bar = _progbar(len(rows) * len(cols), verbose)
     done = 0
     for y0, y1, wy0, wy1 in rows:
         for x0, x1, wx0, wx1 in cols:
             sr = predict(lr[wy0:wy1, wx0:wx1])
-            out[y0 * s:y1 * s, x0 * s:x1 * s] = sr[(y0 - wy0) * s:(y1 - wy0) * s,
-                                                   (x0 - wx0) * s:(x1 - wx0) * s]
+            core = sr[(y0 - wy0) * s:(y1 - wy0) * s, (x0 - wx0) * s:(x1 - wx0) * s]
+            core = core if finish is None else finish(core)
+            if out is None:
+                out = np.empty((h * s, w * s) + core.shape[2:], core.dtype)
+            out[y0 * s:y1 * s, x0 * s:x1 * s] = core
             done += 1
             if bar is not None:
                 bar.update(done)
@@ -55,16 +61,17 @@ def _run_tiled(predict, lr, tile, overlap, verbose):
 
 
 def super_resolve(predict, lr, tile=None, overlap=None, self_ensemble=False,
-                  allow_small_overlap=False, verbose=0, border=None):
+                  allow_small_overlap=False, verbose=0, border=None, finish=None):
     """SR of an (h, w, C) float image with a :class:`~keras_sr.inference.Predictor`.
 
     ``C`` must be the model's channels; odd sizes for models that need even ones are
     padded (edge) and cropped. See :func:`keras_sr.upscale` for ``tile``, ``overlap``,
     ``self_ensemble``, ``allow_small_overlap``, ``border`` (default here: off, the
-    benchmark protocol).
+    benchmark protocol). ``finish``: a per-pixel conversion of the float32 output (to uint8,
+    grey), applied tile by tile.
 
     Returns:
-        float32 (h·s, w·s, C), not clipped.
+        float32 (h·s, w·s, C), not clipped (or what ``finish`` makes of it).
     """
     lr = np.asarray(lr, np.float32)
     mode = border_mode(border)
@@ -75,7 +82,8 @@ def super_resolve(predict, lr, tile=None, overlap=None, self_ensemble=False,
         (top, bottom), (left, right) = border_padding(predict, h, w)
         padded = np.pad(lr, ((top, bottom), (left, right), (0, 0)), mode=mode)
         out = super_resolve(predict, padded, tile=tile, overlap=overlap, self_ensemble=self_ensemble,
-                            allow_small_overlap=allow_small_overlap, verbose=verbose)
+                            allow_small_overlap=allow_small_overlap, verbose=verbose, finish=finish)
+        del padded
         s = predict.scale
         return out[top * s:(top + h) * s, left * s:(left + w) * s]
     h, w = lr.shape[:2]
@@ -84,12 +92,12 @@ def super_resolve(predict, lr, tile=None, overlap=None, self_ensemble=False,
     if self_ensemble:
         run = _with_ensemble(predict)
     if tile is None or (tile >= h and tile >= w):
-        return run(lr)
+        return run(lr) if finish is None else finish(run(lr))
     tile, overlap = _check_tiling(predict, tile, overlap, self_ensemble, allow_small_overlap)
     ph, pw = -h % m, -w % m
     if ph or pw:  # pad the whole image once, so that every tile has the model's multiple
         lr = np.pad(lr, ((0, ph), (0, pw), (0, 0)), mode="edge")
-    out = _run_tiled(run, lr, tile, overlap, verbose)
+    out = _run_tiled(run, lr, tile, overlap, verbose, finish)
     return out[: h * predict.scale, : w * predict.scale]
 
 

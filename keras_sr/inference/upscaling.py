@@ -51,8 +51,18 @@ def _join_image(rgb, alpha, kind):
     return out.astype(np.float32)
 
 
+def choose_tile(predict, h, w, max_memory=None, overlap=None, out_itemsize=1, self_ensemble=False):
+    """``(tile, note)`` for an ``h`` x ``w`` LR image: :func:`keras_sr.inference.memory.choose_tile`
+    with the model's measured receptive field (none for bicubic)."""
+    from keras_sr.inference.memory import choose_tile as fit
+    from keras_sr.inference.receptive_field import model_receptive_field
+
+    radius = model_receptive_field(predict) if predict.model is not None else 0
+    return fit(predict, h, w, max_memory, overlap, out_itemsize, self_ensemble, radius)
+
+
 def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, self_ensemble=False,
-            allow_small_overlap=False, verbose=0, border=DEFAULT_BORDER):
+            allow_small_overlap=False, verbose=0, border=DEFAULT_BORDER, max_memory=None):
     """Super-resolve one image.
 
     Args:
@@ -65,7 +75,9 @@ def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, sel
         weights: for a preset name: not given for the weights keras-sr ships (a preset
             without any is refused), a ``.weights.h5`` / ``.keras`` file, or ``"none"`` for
             untrained (warns); see :func:`keras_sr.inference.load_predictor`.
-        tile: LR tile size (its core) in pixels, or ``None`` for the whole image at once.
+        tile: LR tile size (its core) in pixels, ``None`` for the whole image at once, or
+            ``"auto"``: the largest that fits ``max_memory`` bytes (default: half the available
+            memory; :mod:`keras_sr.inference.memory`).
         overlap: LR context pixels on each side of a tile; default: the model's measured
             receptive-field radius, which makes the result equal the whole-image one.
         self_ensemble: average the 8 flips/rotations (:mod:`keras_sr.inference.self_ensemble`); slower ×8.
@@ -85,9 +97,18 @@ def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, sel
     rgb, alpha, kind = _split_image(image)
     from keras_sr.data import matlab_imresize, rgb_to_ycbcr, ycbcr_to_rgb
 
+    if isinstance(tile, str):
+        if tile != "auto":
+            raise ValueError(f"tile must be a number of pixels, None or 'auto', got {tile!r}")
+        tile = choose_tile(predict, rgb.shape[0], rgb.shape[1], max_memory, overlap,
+                           np.dtype(kind["dtype"]).itemsize, self_ensemble)[0]
+
     options = dict(tile=tile, overlap=overlap, self_ensemble=self_ensemble,
                    allow_small_overlap=allow_small_overlap, verbose=verbose, border=border_mode(border))
     s = predict.scale
+    if predict.channels == 3 and alpha is None:
+        # each tile is converted to the output's dtype as it comes: a large output is never float32
+        return super_resolve(predict, rgb, finish=lambda t: _join_image(t, None, kind), **options)
     if predict.channels == 3:
         sr = super_resolve(predict, rgb, **options)
     elif predict.channels == 1:
