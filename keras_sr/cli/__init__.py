@@ -71,11 +71,11 @@ def main(argv=None):
     if not args.debug:
         warnings.formatwarning = _format_warning
     from keras_sr._registration import filtered_stderr
-    from keras_sr.presets import UntrainedModelWarning
 
     try:
         if hasattr(module, "check"):
             module.check(args)  # arguments and output paths, before Keras/TensorFlow load
+        from keras_sr.presets import UntrainedModelWarning  # imports Keras: after the checks
         if not getattr(args, "workers", None):  # a --workers launcher only starts processes
             _import_tensorflow(quiet=not args.debug)
             from keras_sr._registration import register_all

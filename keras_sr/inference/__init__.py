@@ -24,7 +24,16 @@ from keras_sr.inference.predictor import Predictor, bicubic_predictor
 from keras_sr.inference.savedmodel import is_savedmodel, savedmodel_predictor
 from keras_sr.inference.tiling import super_resolve
 from keras_sr.inference.upscaling import upscale
-from keras_sr.presets import UntrainedModelWarning, load_keras_file, load_weights
+from keras_sr.presets import UntrainedModelWarning
+
+
+def __getattr__(name):
+    # keras_sr.presets' loaders import the architectures (Keras): on first use, not with the package
+    if name in ("load_keras_file", "load_weights"):
+        from keras_sr import presets
+
+        return getattr(presets, name)
+    raise AttributeError(f"module 'keras_sr.inference' has no attribute {name!r}")
 
 __all__ = [
     "BORDER_MODES", "DEFAULT_BORDER", "Predictor", "UntrainedModelWarning", "bicubic_predictor", "border_mode",

@@ -11,7 +11,7 @@ from keras_sr import presets
 from keras_sr.inference.model_info import infer_scale, input_multiple, output_scales, single_scale
 from keras_sr.inference.predictor import Predictor, bicubic_predictor, keras_function
 from keras_sr.inference.savedmodel import is_savedmodel, savedmodel_predictor
-from keras_sr.presets import DEFAULT, UNTRAINED, load_keras_file, load_weights, names_a_file
+from keras_sr.presets import DEFAULT, UNTRAINED
 
 
 def load_model(model, scale=None, weights=None, **overrides):
@@ -40,14 +40,14 @@ def load_model(model, scale=None, weights=None, **overrides):
     """
     import keras
 
-    if overrides and not (isinstance(model, str) and not names_a_file(model)):  # (.keras weights: presets says it)
+    if overrides and not (isinstance(model, str) and not presets.names_a_file(model)):  # (.keras weights: presets says it)
         raise ValueError("builder options (--set) apply to preset builds, not to model files")
     if isinstance(model, keras.Model):
         if weights in (UNTRAINED, DEFAULT):
             raise ValueError(f"weights={weights!r} applies to a preset name; pass the model's weights file, "
                              "or no weights to keep the model's own")
         if weights is not None:
-            load_weights(model, weights)
+            presets.load_weights(model, weights)
         return single_scale(model, scale), model.name
     if not isinstance(model, (str, os.PathLike)):
         raise TypeError(f"model must be a keras.Model, a preset name or a .keras path, got {type(model)}")
@@ -55,12 +55,12 @@ def load_model(model, scale=None, weights=None, **overrides):
     if spec.endswith(".weights.h5"):
         raise ValueError(f"--model {spec} is a weights file: pass the preset it belongs to as the model "
                          f"and the file as weights (--model PRESET --weights {spec})")
-    if names_a_file(spec):
+    if presets.names_a_file(spec):
         if not os.path.exists(spec):
             raise FileNotFoundError(f"model file {spec} not found")
         if weights is not None:
             raise ValueError(f"weights apply to a preset, not to the model file {spec} (drop --weights)")
-        return single_scale(load_keras_file(spec), scale), os.path.basename(spec)
+        return single_scale(presets.load_keras_file(spec), scale), os.path.basename(spec)
     scale, weights = presets.resolve(spec, scale, weights, single_output=True)  # the one check of all three
     return single_scale(presets.build_resolved(spec, scale, weights, overrides), scale), spec
 

@@ -14,9 +14,21 @@ Layers: ``keras_sr.models`` (architectures) and ``keras_sr.weights`` (the shippe
 index) sit below this package; ``keras_sr.inference`` and ``keras_sr.cli`` above it.
 """
 
-from keras_sr.presets.build import (build_resolved, from_preset, load_keras_file, load_weights, names_a_file,
-                                    resolve, shipped_build_options)
+import importlib
+
 from keras_sr.presets.weights_rule import CLI, DEFAULT, PYTHON, UNTRAINED, UntrainedModelWarning
+
+# build.py imports the architectures (Keras): loaded on first use, so the command line can check its
+# arguments (which need only the names below and weights_rule) before Keras and TensorFlow load.
+_BUILD = ("build_resolved", "from_preset", "load_keras_file", "load_weights", "names_a_file", "resolve",
+          "shipped_build_options")
+
+
+def __getattr__(name):
+    if name in _BUILD or name == "build":
+        module = importlib.import_module("keras_sr.presets.build")
+        return module if name == "build" else getattr(module, name)
+    raise AttributeError(f"module 'keras_sr.presets' has no attribute {name!r}")
 
 __all__ = ["CLI", "DEFAULT", "PYTHON", "UNTRAINED", "UntrainedModelWarning", "build_resolved", "from_preset",
            "load_keras_file", "load_weights", "names_a_file", "resolve", "shipped_build_options"]
