@@ -61,7 +61,9 @@ def main(argv=None):
     from keras_sr.inference.preset_weights import UntrainedModelWarning
 
     try:
-        if not getattr(args, "workers", None):  # a --workers launcher only starts processes
+        # A --workers launcher only starts processes; train runs on any backend, without
+        # TensorFlow (Keras imported it already under the TensorFlow backend).
+        if not getattr(args, "workers", None) and args.verb != "train":
             _import_tensorflow(quiet=not args.debug)
         with warnings.catch_warnings():
             # A verb runs a preset untrained only for --weights none and says so in its own
