@@ -14,7 +14,7 @@ different random numbers: the patches are alike in distribution, not equal.
 
     from keras_sr.data.numpy_pipeline import numpy_training_dataset
     train = numpy_training_dataset("DIV2K/HR", scale=2, patch_size=48, batch_size=16, seed=0)
-    model.fit(train, epochs=300)          # len(train) = steps_per_epoch batches per epoch
+    model.fit(train, epochs=300, steps_per_epoch=1000)   # endless: steps_per_epoch cuts epochs
 
 MDSR (``scales=(2, 3, 4)``): each batch has one scale and is ``{"lr", "hr"}``; the scale is
 the ratio of their sides (:mod:`keras_sr.training.steps`).
@@ -39,18 +39,19 @@ def default_workers():
 
 
 class NumpyPatches(keras.utils.PyDataset):
-    """Random ``(lr, hr)`` training batches from decoded images, one batch per ``__getitem__``.
+    """Endless random ``(lr, hr)`` training batches from decoded images.
 
-    Build it with :func:`numpy_training_dataset`. ``len()`` is ``steps_per_epoch``; the
-    epoch counter (``initial_epoch``, then +1 at each epoch end) makes each epoch's batches
-    new: batch ``i`` of epoch ``e`` is global batch ``e · steps_per_epoch + i``.
+    Build it with :func:`numpy_training_dataset`. Item ``i`` is global batch
+    ``start + i`` (``start`` = ``initial_epoch · steps_per_epoch``); ``fit`` reads it with
+    ``steps_per_epoch`` and keeps one iterator across epochs, so epoch ``e`` gets batches
+    ``e · steps_per_epoch …``. ``workers`` threads draw the next batches ahead, in order
+    (Keras' own enqueuer is not used: it restarts at item 0 each epoch).
     """
 
     def __init__(self, records, *, scales, multi_scale, patch_size, batch_size, channels, lr_range, hr_range,
                  augment, seed, bit_depth, chain, paired, steps_per_epoch, initial_epoch=0, workers=None,
-                 use_multiprocessing=False, max_queue_size=10):
-        super().__init__(workers=workers or default_workers(), use_multiprocessing=use_multiprocessing,
-                         max_queue_size=max_queue_size)
+                 prefetch=None):
+        super().__init__(workers=1, use_multiprocessing=False)  # no Keras enqueuer: see above
         self.hr_images = [r[2] for r in records]
         self.lr_images = [r[3] for r in records] if paired else None
         self.scales, self.multi_scale = scales, multi_scale
@@ -60,13 +61,35 @@ class NumpyPatches(keras.utils.PyDataset):
         self.max_value = 65535.0 if bit_depth == 16 else 255.0
         self.bit_depth = bit_depth
         self.steps_per_epoch = int(steps_per_epoch)
-        self.epoch = int(initial_epoch)
+        self.start = int(initial_epoch) * self.steps_per_epoch
+        self.threads = int(workers or default_workers())
+        self.prefetch = int(prefetch or 2 * self.threads)
+        self._pool, self._pending = None, {}
 
-    def __len__(self):
-        return self.steps_per_epoch
+    @property
+    def num_batches(self):
+        return None  # endless: fit's steps_per_epoch cuts the epochs
 
-    def on_epoch_end(self):
-        self.epoch += 1
+    def __getitem__(self, i):
+        k = self.start + int(i)
+        if self.threads <= 1:
+            return self.batch(k)
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="keras-sr-patches")
+        for stale in [j for j in self._pending if j < k]:
+            self._pending.pop(stale).cancel()
+        for j in range(k, k + self.prefetch + 1):
+            if j not in self._pending:
+                self._pending[j] = self._pool.submit(self.batch, j)
+        return self._pending.pop(k).result()
+
+    def close(self):
+        """Stop the worker threads (they are daemon-like: also stopped at exit)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool, self._pending = None, {}
 
     @functools.lru_cache(maxsize=4)  # noqa: B019  (a few passes are live at a time)
     def _order(self, repeat):
@@ -88,9 +111,6 @@ class NumpyPatches(keras.utils.PyDataset):
         if self.multi_scale:
             return {"lr": lr, "hr": hr}
         return lr, hr
-
-    def __getitem__(self, i):
-        return self.batch(self.epoch * self.steps_per_epoch + int(i))
 
     def _patch(self, index, s, rng):
         p = self.patch_size
@@ -132,11 +152,11 @@ def _scale(x, value_range):
 def numpy_training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, lr_dir=None, channels="rgb",
                            value_range=(0.0, 1.0), hr_value_range=None, augment=True, seed=None,
                            on_bad_file="skip_small", alpha="drop", bit_depth=8, degradation=None,
-                           steps_per_epoch=1000, initial_epoch=0, workers=None, use_multiprocessing=False):
+                           steps_per_epoch=1000, initial_epoch=0, workers=None):
     """:func:`keras_sr.data.training_dataset`'s patches as a :class:`NumpyPatches`
     (``keras.utils.PyDataset``; no TensorFlow). Same arguments and checks (images are kept
-    in memory), plus ``steps_per_epoch`` (its ``len``), ``initial_epoch`` (resume: start
-    with that epoch's batches) and ``workers`` (threads, default :func:`default_workers`).
+    in memory), plus ``steps_per_epoch`` and ``initial_epoch`` (resume: start with that
+    epoch's batches) and ``workers`` (threads, default :func:`default_workers`).
     ``seed=None`` draws one."""
     if channels not in ("rgb", "y"):
         raise ValueError(f"`channels` must be 'rgb' or 'y', got {channels!r}")
@@ -162,4 +182,4 @@ def numpy_training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=
                         batch_size=batch_size, channels=channels, lr_range=lr_range, hr_range=hr_range,
                         augment=augment, seed=seed, bit_depth=bit_depth, chain=chain, paired=lr_dir is not None,
                         steps_per_epoch=steps_per_epoch, initial_epoch=initial_epoch, workers=workers,
-                        use_multiprocessing=use_multiprocessing)
+                        )

@@ -412,7 +412,7 @@ def _as_tf_dataset(patches):
     import tensorflow as tf
 
     def generate():
-        k = patches.epoch * len(patches)
+        k = patches.start
         while True:
             yield patches.batch(k)
             k += 1

@@ -1,0 +1,60 @@
+"""The same EDSR-baseline x2 run on TensorFlow and on JAX (#24 item 3): 200 steps, one seed,
+the numpy input pipeline on both (the same batches), a seeded held-out split of T91 (10 %,
+whole images) as the measure. The two ends must be within 0.1 dB.
+
+    PYTHONPATH=. nice -n 10 python benchmarks/cross_backend.py [--data ../shared/data/train/T91]
+        [--steps 200] [--backends tensorflow jax] [--out /tmp/cross_backend]
+
+Each backend runs in its own process (``keras-sr train --backend NAME``); the figures are
+read from each run folder's result.json and printed as one JSON line per backend plus the
+difference. Not a test: a few minutes per backend on 2 cores.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "train" / "T91"
+
+
+def command(backend, data, steps, out, seed):
+    return [sys.executable, "-m", "keras_sr.cli", "train", "--backend", backend, "--input", "numpy",
+            "--model", "edsr-baseline", "--scale", "2", "--data", str(data), "--val-split", "0.1",
+            "--steps", str(steps), "--steps-per-epoch", str(steps), "--batch-size", "16", "--patch-size", "48",
+            "--seed", str(seed), "--out", str(out), "--quiet"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax"])
+    parser.add_argument("--out", default="/tmp/cross_backend")
+    args = parser.parse_args()
+    results = {}
+    for backend in args.backends:
+        out = Path(args.out) / backend
+        start = time.perf_counter()
+        subprocess.run(command(backend, args.data, args.steps, out, args.seed), check=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+        result = json.loads((out / "result.json").read_text())
+        results[backend] = {"held_out_psnr": result["val_psnr"], "bicubic_psnr": result["bicubic_psnr"],
+                            "steps": result["steps"], "train_seconds": round(result["seconds"], 1),
+                            "wall_seconds": round(time.perf_counter() - start, 1)}
+        print(json.dumps({"backend": backend, **results[backend]}), flush=True)
+    if len(results) > 1:
+        values = [r["held_out_psnr"] for r in results.values()]
+        print(json.dumps({"max_difference_db": round(max(values) - min(values), 4),
+                          "machine": platform.processor() or platform.machine(),
+                          "load": os.getloadavg(), "date": time.strftime("%Y-%m-%d")}))
+
+
+if __name__ == "__main__":
+    main()
