@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "train" / "T91"
 
 
-def command(backend, data, steps, out, seed):
+def command(backend, data, steps, out, seed, batch_size=16, patch_size=48):
     return [sys.executable, "-m", "keras_sr.cli", "train", "--backend", backend, "--input", "numpy",
             "--model", "edsr-baseline", "--scale", "2", "--data", str(data), "--val-split", "0.1",
-            "--steps", str(steps), "--steps-per-epoch", str(steps), "--batch-size", "16", "--patch-size", "48",
+            "--steps", str(steps), "--steps-per-epoch", str(steps), "--batch-size", str(batch_size), "--patch-size", str(patch_size),
             "--seed", str(seed), "--out", str(out), "--quiet"]
 
 
@@ -37,17 +37,24 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax"])
     parser.add_argument("--out", default="/tmp/cross_backend")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--patch-size", type=int, default=48, help="LR patch side")
+    parser.add_argument("--parallel", action="store_true", help="run the backends side by side")
     args = parser.parse_args()
-    results = {}
+    results, procs = {}, {}
     for backend in args.backends:
         out = Path(args.out) / backend
-        start = time.perf_counter()
-        subprocess.run(command(backend, args.data, args.steps, out, args.seed), check=True,
-                       env={**os.environ, "PYTHONPATH": str(ROOT)})
-        result = json.loads((out / "result.json").read_text())
+        cmd = command(backend, args.data, args.steps, out, args.seed, args.batch_size, args.patch_size)
+        procs[backend] = (subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)}), time.perf_counter())
+        if not args.parallel:
+            procs[backend][0].wait()
+    for backend, (proc, start) in procs.items():
+        if proc.wait() != 0:
+            raise SystemExit(f"{backend}: keras-sr train exited with {proc.returncode}")
+        result = json.loads((Path(args.out) / backend / "result.json").read_text())
         results[backend] = {"held_out_psnr": result["val_psnr"], "bicubic_psnr": result["bicubic_psnr"],
                             "steps": result["steps"], "train_seconds": round(result["seconds"], 1),
-                            "wall_seconds": round(time.perf_counter() - start, 1)}
+                            "batch_size": args.batch_size, "lr_patch": args.patch_size}
         print(json.dumps({"backend": backend, **results[backend]}), flush=True)
     if len(results) > 1:
         values = [r["held_out_psnr"] for r in results.values()]
