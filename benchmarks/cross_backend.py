@@ -1,6 +1,7 @@
 """The same EDSR-baseline x2 run on TensorFlow and on JAX (#24 item 3): 200 steps, one seed,
 the numpy input pipeline on both (the same batches), a seeded held-out split of T91 (10 %,
-whole images) as the measure. The two ends must be within 0.1 dB.
+whole images) as the measure. Both start from one saved initialisation (``--init-weights``: Keras' initializers draw
+different numbers on each backend from the same seed). The two ends must be within 0.1 dB.
 
     PYTHONPATH=. nice -n 10 python benchmarks/cross_backend.py [--data ../shared/data/train/T91]
         [--steps 200] [--backends tensorflow jax] [--out /tmp/cross_backend]
@@ -23,11 +24,24 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "train" / "T91"
 
 
-def command(backend, data, steps, out, seed, batch_size=16, patch_size=48):
+def initial_weights(path, seed):
+    """One initialisation for every backend (Keras' initializers draw different numbers on
+    each backend from the same seed): EDSR-baseline x2 built here, saved as ``path``."""
+    import keras
+
+    from keras_sr import models
+
+    keras.utils.set_random_seed(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    models.build("edsr-baseline", scale=2).save_weights(str(path))
+    return path
+
+
+def command(backend, data, steps, out, seed, batch_size=16, patch_size=48, init=None):
     return [sys.executable, "-m", "keras_sr.cli", "train", "--backend", backend, "--input", "numpy",
             "--model", "edsr-baseline", "--scale", "2", "--data", str(data), "--val-split", "0.1",
             "--steps", str(steps), "--steps-per-epoch", str(steps), "--batch-size", str(batch_size), "--patch-size", str(patch_size),
-            "--seed", str(seed), "--out", str(out), "--quiet"]
+            "--seed", str(seed), "--out", str(out), "--quiet"] + (["--init-weights", str(init)] if init else [])
 
 
 def main():
@@ -40,11 +54,14 @@ def main():
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--patch-size", type=int, default=48, help="LR patch side")
     parser.add_argument("--parallel", action="store_true", help="run the backends side by side")
+    parser.add_argument("--separate-init", action="store_true",
+                        help="let each backend initialise from the seed (different weights) instead of one file")
     args = parser.parse_args()
     results, procs = {}, {}
+    init = None if args.separate_init else initial_weights(Path(args.out) / "init.weights.h5", args.seed)
     for backend in args.backends:
         out = Path(args.out) / backend
-        cmd = command(backend, args.data, args.steps, out, args.seed, args.batch_size, args.patch_size)
+        cmd = command(backend, args.data, args.steps, out, args.seed, args.batch_size, args.patch_size, init)
         procs[backend] = (subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)}), time.perf_counter())
         if not args.parallel:
             procs[backend][0].wait()
