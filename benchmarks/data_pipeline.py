@@ -1,11 +1,14 @@
-"""Throughput of the training pipeline alone vs the EDSR-baseline training step.
+"""Throughput of the training pipelines alone vs the EDSR-baseline training step.
 
     PYTHONPATH=. python benchmarks/data_pipeline.py [--data ../shared/data/train] [--batches 60]
+        [--input tf numpy] [--scales 2 4] [--workers N]
 
-For x2 and x4 (48 px LR patches, batch 16): patches/s delivered by
-``keras_sr.data.training_dataset`` with no model attached, and patches/s consumed by an
-EDSR-baseline ``train_on_batch`` step (L1 loss, Adam). The pipeline should deliver at
-least 5x what the model consumes. Not a test: figures depend on the machine and its load.
+For each scale (48 px LR patches, batch 16): patches/s delivered with no model attached by
+the ``tf.data`` pipeline (``keras_sr.data.training_dataset``) and by the numpy one
+(``keras_sr.data.numpy_pipeline``, its batches drawn by N worker threads in order, as
+``keras.utils.PyDataset`` does), and patches/s consumed by an EDSR-baseline
+``train_on_batch`` step (L1 loss, Adam) on the current Keras backend. The pipeline should
+deliver more than the model consumes. Not a test: figures depend on the machine and its load.
 """
 
 import argparse
@@ -35,6 +38,17 @@ def pipeline_rate(dataset, batches, warmup=5):
     return n / (time.perf_counter() - start)
 
 
+def numpy_rate(dataset, batches, workers, warmup=2):
+    """Patches/s of the numpy pipeline: ``workers`` threads drawing batches in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(dataset.batch, range(warmup)))
+        start = time.perf_counter()
+        n = sum(int(lr.shape[0]) for lr, _ in pool.map(dataset.batch, range(warmup, warmup + batches)))
+    return n / (time.perf_counter() - start)
+
+
 def model_rate(scale, lr, hr, steps, warmup=2):
     model = models.build("edsr-baseline", scale=scale)
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mae")
@@ -53,25 +67,38 @@ def main():
     parser.add_argument("--steps", type=int, default=5, help="model steps timed per scale")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--patch-size", type=int, default=48, help="LR patch side")
+    parser.add_argument("--input", nargs="+", default=["tf", "numpy"], choices=("tf", "numpy"))
+    parser.add_argument("--scales", nargs="+", type=int, default=[2, 4])
+    parser.add_argument("--workers", type=int, default=None, help="numpy pipeline threads (default: cores, <= 8)")
     args = parser.parse_args()
-    sources = [str(p) for p in sorted(Path(args.data).iterdir()) if p.is_dir()] or [args.data]
+    from keras_sr.data.numpy_pipeline import default_workers, numpy_training_dataset
 
-    print(f"data: {args.data}; cores: {os.cpu_count()}; batch {args.batch_size}, LR patch {args.patch_size}")
-    print(f"{'scale':>5} {'images':>6} {'build s':>8} {'pipeline patches/s':>19} {'EDSR-baseline patches/s':>24}"
-          f" {'steps/s':>8} {'ratio':>7}")
-    for scale in (2, 4):
-        with warnings.catch_warnings(record=True) as skipped:
-            warnings.simplefilter("always")
-            start = time.perf_counter()
-            ds = data.training_dataset(sources, scale=scale, patch_size=args.patch_size, batch_size=args.batch_size,
-                                       seed=0, on_bad_file="skip")
-            build = time.perf_counter() - start
-        n_files = len(data.list_image_files(sources))
-        feed = pipeline_rate(ds, args.batches)
-        lr, hr = next(iter(ds))
-        consume = model_rate(scale, lr, hr, args.steps)
-        print(f"{scale:>5} {n_files - len(skipped):>6} {build:>8.1f} {feed:>19.0f} {consume:>24.1f}"
-              f" {consume / args.batch_size:>8.2f} {feed / consume:>6.0f}x")
+    workers = args.workers or default_workers()
+    sources = [str(p) for p in sorted(Path(args.data).iterdir()) if p.is_dir()] or [args.data]
+    print(f"data: {args.data}; cores: {os.cpu_count()}; batch {args.batch_size}, LR patch {args.patch_size}; "
+          f"backend {keras.backend.backend()}; numpy workers {workers}; load {os.getloadavg()[0]:.1f}; "
+          f"{time.strftime('%Y-%m-%d %H:%M')}")
+    print(f"{'scale':>5} {'input':>6} {'images':>6} {'build s':>8} {'pipeline patches/s':>19} "
+          f"{'EDSR-baseline patches/s':>24} {'steps/s':>8} {'ratio':>7}")
+    consume = {}
+    for scale in args.scales:
+        for kind in args.input:
+            with warnings.catch_warnings(record=True) as skipped:
+                warnings.simplefilter("always")
+                start = time.perf_counter()
+                options = dict(scale=scale, patch_size=args.patch_size, batch_size=args.batch_size, seed=0,
+                               on_bad_file="skip")
+                ds = (data.training_dataset(sources, **options) if kind == "tf"
+                      else numpy_training_dataset(sources, workers=workers, **options))
+                build = time.perf_counter() - start
+            n_files = len(data.list_image_files(sources))
+            feed = pipeline_rate(ds, args.batches) if kind == "tf" else numpy_rate(ds, args.batches, workers)
+            if scale not in consume:
+                lr, hr = next(iter(ds)) if kind == "tf" else ds.batch(0)
+                consume[scale] = model_rate(scale, lr, hr, args.steps)
+            print(f"{scale:>5} {kind:>6} {n_files - len(skipped):>6} {build:>8.1f} {feed:>19.0f} "
+                  f"{consume[scale]:>24.1f} {consume[scale] / args.batch_size:>8.2f} {feed / consume[scale]:>6.1f}x",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -78,16 +78,18 @@ def views(model, record):
     return {record["scale"]: model}
 
 
-def held_out(model, record, val, zoo):
-    """Mean held-out PSNR over the record's scales, as train_zoo_jax measured it."""
+def held_out(model, record, val):
+    """Mean PSNR over the record's scales on the held-out images ``val`` (files; default the
+    record's ``held_out``), measured as the campaign's ``keras_sr.training.train`` chose
+    (whole images, :class:`keras_sr.training.callbacks.ValidationImages`)."""
     import numpy as np
 
-    y = record["recipe"]["channels"] == "y"
-    per = {}
-    for s, view in views(model, record).items():
-        lr, hr, _ = zoo.val_arrays(val, s, y)
-        sr = np.concatenate([np.asarray(view(lr[i:i + 5], training=False)) for i in range(0, len(lr), 5)])
-        per[s] = zoo.psnr_y_batch(sr, hr, s)
+    from keras_sr.training.callbacks import ValidationImages
+
+    files = val or record["held_out"]
+    per = {s: ValidationImages(files, s, record["recipe"]["channels"],
+                               degradation=record["recipe"].get("degradation")).psnr(view)
+           for s, view in views(model, record).items()}
     return float(np.mean(list(per.values()))), per
 
 
@@ -144,8 +146,9 @@ def card_text(stem, record, sets, stored, shipped_before, files, machine, deploy
                "less room); "
                f"{previous['steps'] + record['steps']:,} updates, {(previous['train_seconds'] + record['seconds']) / 60:.1f} "
                "min in all."),
-              ("* Command: `KERAS_BACKEND=jax PYTHONPATH=. python benchmarks/train_zoo_jax.py --train .gpu/train "
-               "--val .gpu/valcrop --seconds 545 --out /tmp/zoo` (all lanes; `--only LANE` for one)"
+              ("* Command: `PYTHONPATH=. python benchmarks/train_zoo_jax.py --backend jax --train .gpu/train "
+               "--seconds 545 --out /tmp/zoo` (the plan keras_sr/training/campaign_plan.json through "
+               "keras_sr.training.train; `--only LANE` for one)"
                + ("." if not previous else
                   f", then `... --stage {stem} --continue-from keras_sr/weights --lr-factor {record['lr_factor']:g} "
                   "--seconds 195`.")),
@@ -178,7 +181,7 @@ def card_text(stem, record, sets, stored, shipped_before, files, machine, deploy
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--results", required=True, help="folder of train_zoo_jax.py's NAME.json + NAME.weights.h5")
-    p.add_argument("--val", required=True, help="the campaign's held-out crops (its --val)")
+    p.add_argument("--val", help="held-out images (default: each record's held_out files, the campaign's split)")
     p.add_argument("--set5", default=str(SHARED / "Set5" / "HR"))
     p.add_argument("--dest", default=str(ROOT / "keras_sr" / "weights"))
     p.add_argument("--only", action="append", help="results to ship (repeat); default all")
@@ -194,9 +197,7 @@ def main(argv=None):
     from keras_sr import weights as shipped
     from keras_sr.weights.release import write_release
 
-    import train_zoo_jax as zoo  # a sibling script (benchmarks/ is on sys.path above)
-
-    val = [zoo._prepare_one((f, (2, 3, 4))) for f in sorted(glob.glob(os.path.join(args.val, "*")))]
+    val = sorted(glob.glob(os.path.join(args.val, "*"))) if args.val else None
     results = Path(args.results)
     dest = Path(args.dest)
     index_path = dest / "index.json"
@@ -211,7 +212,8 @@ def main(argv=None):
             continue
         model = build_for(record)
         model.load_weights(str(results / f"{stem}.weights.h5"))
-        fp32, _ = held_out(model, record, val, zoo)
+        _, measured = held_out(model, record, val)
+        fp32 = measured[record["scale"]]  # the scale the run validated
         if abs(fp32 - record["held_out_best_psnr"]) > 0.02 and record["selection"].startswith("best"):
             print(f"{stem}: held-out {fp32:.3f} dB under TensorFlow vs {record['held_out_best_psnr']:.3f} under JAX: "
                   "NOT shipped", flush=True)
@@ -221,14 +223,14 @@ def main(argv=None):
         store16 = record["model"] != "rt4ksr"
         if store16:
             to_float16(model)
-        fp16, per = held_out(model, record, val, zoo)
+        fp16, per = held_out(model, record, val)
         scales = sorted(views(model, record))
         before = None
         into_package = dest.resolve() == Path(shipped.WEIGHTS_DIR).resolve()
         if into_package and all((record["model"], s) in shipped.SHIPPED for s in scales):
             old = {s: keras_sr.from_preset(record["model"], scale=s, weights="default") for s in scales}
             old_psnr = float(np.mean([held_out(old[s], {**record, "scale": s,
-                                                         "recipe": {**record["recipe"], "kind": "sr"}}, val, zoo)[0]
+                                                         "recipe": {**record["recipe"], "kind": "sr"}}, val)[0]
                                       for s in scales]))
             before = {"held_out": old_psnr, "set5": shipped.SHIPPED[(record["model"], scales[0])]["set5"]["psnr"]}
             if old_psnr >= fp16:

@@ -85,19 +85,40 @@ def filtered_stderr(active=True, noise=NATIVE_NOISE):
             os.close(saved)
 
 
-def started_as_cli():
-    """True when this process is the ``keras-sr`` command (console script or
-    ``python -m keras_sr.cli``) without ``--debug``."""
+def _is_cli():
     argv = list(getattr(sys, "orig_argv", sys.argv))
-    if "--debug" in argv:
-        return False
     if os.path.basename(sys.argv[0] or "") in ("keras-sr", "keras-sr.exe"):
         return True
     return any(a == "-m" and b in ("keras_sr.cli", "keras_sr.cli.__main__") for a, b in zip(argv, argv[1:]))
 
 
+def started_as_cli():
+    """True when this process is the ``keras-sr`` command (console script or
+    ``python -m keras_sr.cli``) without ``--debug``."""
+    return _is_cli() and "--debug" not in list(getattr(sys, "orig_argv", sys.argv))
+
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def backend_from_argv():
+    """``keras-sr train --backend NAME``: set ``KERAS_BACKEND`` before Keras is imported (the
+    first thing ``import keras_sr`` does). Returns the name, or ``None`` without the flag."""
+    if not _is_cli():
+        return None
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--backend=") else (
+            argv[i + 1] if arg == "--backend" and i + 1 < len(argv) else None)
+        if value in BACKENDS:  # anything else: the parser refuses it with its usage line
+            os.environ["KERAS_BACKEND"] = value
+            return value
+    return None
+
+
 def register_all(quiet=False):
     """Import every module that registers serializable classes (with fd 2 parked if ``quiet``)."""
+    backend_from_argv()
     if quiet:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # a user's own setting wins
     with quiet_stderr(quiet):

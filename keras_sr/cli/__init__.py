@@ -75,9 +75,10 @@ def main(argv=None):
     try:
         if hasattr(module, "check"):
             module.check(args)  # arguments and output paths, before Keras/TensorFlow load
-        from keras_sr.presets import UntrainedModelWarning  # imports Keras: after the checks
+        from keras_sr.presets import UntrainedModelWarning  # no Keras: the builders load on first use
         if not getattr(args, "workers", None):  # a --workers launcher only starts processes
-            _import_tensorflow(quiet=not args.debug)
+            if args.verb != "train":  # train runs on any backend, without TensorFlow too
+                _import_tensorflow(quiet=not args.debug)
             from keras_sr._registration import register_all
 
             register_all(quiet=not args.debug)

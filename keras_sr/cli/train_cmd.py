@@ -90,6 +90,12 @@ def add_parser(sub, parents):
     p.add_argument("--vgg-weights", default="imagenet",
                    help="SRGAN: VGG19 no-top weights file (default: Keras' ImageNet file in its cache)")
     p.add_argument("--allow-download", action="store_true", help="SRGAN: let Keras download the VGG19 weights")
+    p.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
+                   help="Keras backend of the run (sets KERAS_BACKEND before Keras is imported; default: "
+                        "KERAS_BACKEND, else tensorflow). Every recipe kind trains on all three")
+    p.add_argument("--input", choices=("tf", "numpy"), default=None,
+                   help="input pipeline: tf (tf.data, the default where TensorFlow is installed) or numpy "
+                        "(keras.utils.PyDataset with worker threads, the default without TensorFlow)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -136,16 +142,26 @@ def run(args):
         raise ValueError("--qat fine-tunes a float checkpoint: give --init-weights FILE")
     if args.workers is not None:
         return launch(args)
-    import tensorflow as tf
+    import keras
 
     from keras_sr.training import summary_line, train
 
+    if args.backend is not None and keras.backend.backend() != args.backend:
+        raise ValueError(f"--backend {args.backend}: Keras was already imported with the "
+                         f"{keras.backend.backend()!r} backend (set KERAS_BACKEND={args.backend} instead)")
+    if (args.multi_gpu or args.multi_worker) and keras.backend.backend() != "tensorflow":
+        raise ValueError("--multi-gpu/--multi-worker use tf.distribute: the TensorFlow backend "
+                         "(--backend tensorflow)")
     config = args.config
     if args.set:
         from keras_sr.training import read_config
 
         config = {**(read_config(config) if config else {}), **parse_key_values(args.set)}
-    strategy = tf.distribute.MirroredStrategy() if args.multi_gpu else None
+    strategy = None
+    if args.multi_gpu:
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy()
     if args.multi_worker:
         from keras_sr.training.multiworker import DEFAULT_TIMEOUT, multi_worker_strategy
 
@@ -188,4 +204,4 @@ def _train(args, train, config, strategy):
                  allow_download=args.allow_download, time_limit=args.time_limit, verbose=2 if args.quiet else 1,
                  batch_size=args.batch_size, patch_size=args.patch_size, val_split=args.val_split,
                  learning_rate=args.learning_rate, init_weights=args.init_weights,
-                 degradation=args.degradation, qat=args.qat, **recipe_choice(args.recipe))
+                 degradation=args.degradation, qat=args.qat, input=args.input, **recipe_choice(args.recipe))

@@ -16,102 +16,20 @@ restoration, realistic LR at scale > 1.
 """
 
 import functools
-import os
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
-from keras_sr.data.color import RGB_TO_YCBCR, YCBCR_OFFSET, rgb_to_y
-from keras_sr.data.degradations import parse_degradation, y_levels, y_levels_tf
-from keras_sr.data.imresize import matlab_imresize, matlab_imresize_tf
-from keras_sr.data.io import IMAGE_EXTENSIONS, ImageReadError, list_image_files, read_image
-from keras_sr.data.metrics import modcrop
+from keras_sr.data.color import RGB_TO_YCBCR, YCBCR_OFFSET
+from keras_sr.data.degradations import y_levels_tf
+from keras_sr.data.imresize import matlab_imresize_tf
+from keras_sr.data.io import list_image_files, read_image
+from keras_sr.data.sources import (ON_BAD_FILE, TooSmallImage, _check_degradation, _check_range,  # noqa: F401
+                                   _load_all, _scale_range, _to_bit_depth, evaluation_pairs,
+                                   evaluation_records)
 
 AUTOTUNE = tf.data.AUTOTUNE
-
-
-# ---- decoding and checking files up front ----
-
-def _to_bit_depth(arr, bit_depth):
-    if bit_depth == 16:
-        return arr.astype(np.uint16) * 257 if arr.dtype == np.uint8 else arr
-    if arr.dtype == np.uint16:  # 16-bit source in an 8-bit pipeline: round to 8 bits
-        return np.floor(arr.astype(np.float64) / 257.0 + 0.5).astype(np.uint8)
-    return arr
-
-
-def _paired_lr_file(hr_file, lr_dir, scale):
-    """DIV2K naming: HR ``0001.png`` -> LR ``0001x2.png`` (or ``0001.png``) in ``lr_dir``."""
-    stem = Path(hr_file).stem
-    for name in (f"{stem}x{scale}", stem):
-        for ext in IMAGE_EXTENSIONS + tuple(e.upper() for e in IMAGE_EXTENSIONS):
-            candidate = Path(lr_dir) / f"{name}{ext}"
-            if candidate.is_file():
-                return str(candidate)
-    raise ImageReadError(hr_file, f"no paired LR image {stem}x{scale}.* or {stem}.* in {lr_dir}")
-
-
-class TooSmallImage(ImageReadError):
-    """A readable image smaller than the crop (skipped under the default ``on_bad_file="skip_small"``)."""
-
-
-ON_BAD_FILE = ("skip_small", "skip", "raise")
-
-
-def _load_checked(hr_file, lr_file, scale, min_lr_size, alpha, bit_depth):
-    """Decode one HR (and LR) file; ImageReadError naming the file if it cannot be used."""
-    hr = _to_bit_depth(read_image(hr_file, alpha), bit_depth)
-    h, w = hr.shape[:2]
-    if min(h // scale, w // scale) < min_lr_size:
-        raise TooSmallImage(hr_file, f"image {w}x{h} is smaller than the {min_lr_size * scale} px HR crop "
-                                      f"(x{scale}, {min_lr_size} px LR patch)")
-    if lr_file is None:
-        return hr, None
-    lr = _to_bit_depth(read_image(lr_file, alpha), bit_depth)
-    lh, lw = lr.shape[:2]
-    if not (h // scale <= lh <= -(-h // scale) and w // scale <= lw <= -(-w // scale)):
-        raise ImageReadError(lr_file, f"LR size {lw}x{lh} does not match HR {hr_file} ({w}x{h}) at x{scale}")
-    return hr, lr
-
-
-def _load_all(files, lr_dir, scale, min_lr_size, alpha, bit_depth, on_bad_file, keep):
-    """Decode and check every file in parallel (PIL releases the GIL); skip or raise bad ones.
-
-    Skipped files are reported in ONE warning line (count and the first names), not one each.
-    """
-    if on_bad_file not in ON_BAD_FILE:
-        raise ValueError(f"`on_bad_file` must be one of {', '.join(map(repr, ON_BAD_FILE))}, got {on_bad_file!r}")
-
-    def work(hr_file):
-        try:
-            lr_file = None if lr_dir is None else _paired_lr_file(hr_file, lr_dir, scale)
-            hr, lr = _load_checked(hr_file, lr_file, scale, min_lr_size, alpha, bit_depth)
-            return (hr_file, lr_file, hr, lr) if keep else (hr_file, lr_file, None, None)
-        except ImageReadError as e:
-            return e
-
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(work, files))
-    good, skipped = [], []
-    for result in results:
-        if isinstance(result, ImageReadError):
-            if on_bad_file == "raise" or (on_bad_file == "skip_small" and not isinstance(result, TooSmallImage)):
-                raise result
-            skipped.append(result)
-        else:
-            good.append(result)
-    if not good and skipped and all(isinstance(e, TooSmallImage) for e in skipped):
-        raise ValueError(f"every training image is smaller than the crop, e.g. {skipped[0]}; "
-                         "use a smaller patch_size")
-    if skipped:
-        shown = "; ".join(str(e) for e in skipped[:3]) + (f"; and {len(skipped) - 3} more" if len(skipped) > 3 else "")
-        warnings.warn(f"skipped {len(skipped)} of {len(files)} training images: {shown}", stacklevel=3)
-    if not good:
-        raise ValueError(f"no usable images among {len(files)} file(s) (all skipped as bad input)")
-    return good
 
 
 # ---- in-graph image store (decoded once, kept in memory) ----
@@ -163,21 +81,6 @@ def _augment(lr, hr, seed):
         return tf.cond(flips[2] > 0, lambda: tf.transpose(x, [1, 0, 2]), lambda: x)
 
     return apply(lr), apply(hr)
-
-
-def _scale_range(x, value_range):
-    lo, hi = value_range
-    return x if (lo, hi) == (0.0, 1.0) else x * (hi - lo) + lo
-
-
-def _check_range(value_range, name):
-    try:
-        lo, hi = (float(v) for v in value_range)
-    except (TypeError, ValueError):
-        raise ValueError(f"`{name}` must be (low, high), got {value_range!r}") from None
-    if not hi > lo:
-        raise ValueError(f"`{name}` must have high > low, got {value_range!r}")
-    return lo, hi
 
 
 def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, lr_dir=None,
@@ -367,20 +270,6 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
     return ds.prefetch(AUTOTUNE)
 
 
-def _check_degradation(degradation, scales, lr_dir, bit_depth):
-    """The parsed chain (or ``None``), checked against the scales and the other options."""
-    if degradation is None:
-        return None
-    chain = parse_degradation(degradation)
-    for s in scales:
-        chain.check_scale(s)
-    if lr_dir is not None:
-        raise ValueError(f"`degradation` {chain.spec!r} makes the LR images: give it or `lr_dir`, not both")
-    if bit_depth != 8:
-        raise ValueError(f"`degradation` {chain.spec!r} works on 8-bit images (bit_depth=8), got {bit_depth}")
-    return chain
-
-
 def evaluation_dataset(hr, scale, *, lr_dir=None, channels="rgb", value_range=(0.0, 1.0),
                        on_bad_file="raise", alpha="drop", degradation=None, seed=0):
     """Whole ``(lr, hr)`` images one at a time (batch of 1), the benchmark protocol.
@@ -400,34 +289,12 @@ def evaluation_dataset(hr, scale, *, lr_dir=None, channels="rgb", value_range=(0
     """
     if channels not in ("rgb", "y"):
         raise ValueError(f"`channels` must be 'rgb' or 'y', got {channels!r}")
-    scale = int(scale)
-    lo, hi = _check_range(value_range, "value_range")
-    files = list_image_files(hr)
-    # Check every file now (decode), so a bad one fails by name before evaluation starts.
-    chain = _check_degradation(degradation, (scale,), lr_dir, 8)
-    records = _load_all(files, lr_dir, scale, 1, alpha, 8, on_bad_file, keep=False)
+    records, chain = evaluation_records(hr, scale, lr_dir, on_bad_file, alpha, degradation)
+    _check_range(value_range, "value_range")
     c = 1 if channels == "y" else 3
 
     def generate():
-        for i, (hr_file, lr_file, _, _) in enumerate(records):
-            hr_img = modcrop(_to_bit_depth(read_image(hr_file, alpha), 8), scale)
-            if chain is not None:
-                hr_img = y_levels(hr_img) if channels == "y" else hr_img
-                lr_img = chain.apply(hr_img, scale, seed=int(seed) + i)
-                yield tuple((img.astype(np.float32) / 255.0 * (hi - lo) + lo)[None] for img in (lr_img, hr_img))
-                continue
-            if lr_file is None:
-                lr_img = matlab_imresize(hr_img, 1.0 / scale)
-            else:
-                lr_img = _to_bit_depth(read_image(lr_file, alpha), 8)
-                lr_img = lr_img[:hr_img.shape[0] // scale, :hr_img.shape[1] // scale]
-            out = []
-            for img in (lr_img, hr_img):
-                x = img.astype(np.float32) / 255.0
-                if channels == "y":
-                    x = rgb_to_y(x)
-                out.append((x * (hi - lo) + lo).astype(np.float32)[None])
-            yield tuple(out)
+        yield from evaluation_pairs(records, chain, scale, channels, value_range, alpha, seed)
 
     spec = tf.TensorSpec([1, None, None, c], tf.float32)
     return tf.data.Dataset.from_generator(generate, output_signature=(spec, spec))

@@ -25,14 +25,17 @@ class ValidationImages:
     """Whole validation images (LR, HR, name) for ×``scale`` in ``channels``, loaded once."""
 
     def __init__(self, source, scale, channels="rgb", degradation=None):
-        from keras_sr import data
+        from keras_sr.data.sources import evaluation_pairs, evaluation_records
 
         self.scale = int(scale)
         self.shave = 0 if self.scale == 1 else self.scale  # restoration (x1): every pixel counts
         self.channels = channels
-        self.names = [Path(p).stem for p in data.list_image_files(source)]
-        self.pairs = [(lr[0], hr[0]) for lr, hr in data.evaluation_dataset(
-            source, scale, channels=channels, degradation=degradation).as_numpy_iterator()]
+        if channels not in ("rgb", "y"):
+            raise ValueError(f"`channels` must be 'rgb' or 'y', got {channels!r}")
+        records, chain = evaluation_records(source, self.scale, degradation=degradation)
+        self.names = [Path(r[0]).stem for r in records]
+        # numpy (no TensorFlow needed): the pairs of keras_sr.data.evaluation_dataset
+        self.pairs = [(lr[0], hr[0]) for lr, hr in evaluation_pairs(records, chain, self.scale, channels)]
         self._bicubic = None
 
     def __len__(self):
@@ -280,16 +283,20 @@ def run_callbacks(run_dir, images=None, sr_model=None, pictures=2, tensorboard=T
     if tensorboard and tensorboard_available():
         callbacks.append(keras.callbacks.TensorBoard(str(run_dir / "logs"), write_graph=False))
     elif tensorboard:
-        warnings.warn("TensorBoard is not installed (pip install tensorboard): no TensorBoard logs, "
+        warnings.warn("TensorBoard logs need tensorboard and TensorFlow (pip install tensorboard): no TensorBoard logs, "
                       "logs/history.csv only", stacklevel=2)
     return callbacks
 
 
 def tensorboard_available():
-    """True when the ``tensorboard`` package (needed by ``keras.callbacks.TensorBoard``) imports."""
+    """True when ``tensorboard`` and TensorFlow (``keras.callbacks.TensorBoard`` writes with
+    ``tf.summary`` on every backend) are installed."""
     import importlib.util
 
-    return importlib.util.find_spec("tensorboard") is not None
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in ("tensorboard", "tensorflow"))
+    except (ImportError, ValueError):
+        return False
 
 
 def backup_epoch(run_dir):

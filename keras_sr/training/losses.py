@@ -130,11 +130,15 @@ def vgg_preprocess(images):
     return keras.applications.vgg19.preprocess_input(images * 255.0)
 
 
-def content_loss(content_model, hr, sr, feature_scale=12.75):
+def content_loss(content_model, hr, sr, feature_scale=12.75, features=None):
     """SRGAN's VGG loss: MSE of ``content_model`` features of HR and SR, each divided by
     ``feature_scale`` (12.75 in the paper, SPECS §4.3). Images in [0, 1]; a scalar
     (mean over batch, positions and channels, scaled for a distribution strategy like
-    every Keras loss)."""
-    real = content_model(vgg_preprocess(hr), training=False) / feature_scale
-    fake = content_model(vgg_preprocess(sr), training=False) / feature_scale
+    every Keras loss). ``features``: ``content_model`` as a function of the images (a JAX
+    step's stateless call), default ``content_model(x, training=False)``."""
+    if features is None:
+        def features(x):
+            return content_model(x, training=False)
+    real = features(vgg_preprocess(hr)) / feature_scale
+    fake = features(vgg_preprocess(sr)) / feature_scale
     return keras.losses.MeanSquaredError()(ops.stop_gradient(real), fake)

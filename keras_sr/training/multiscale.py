@@ -7,7 +7,10 @@ scale (:func:`keras_sr.models.mdsr.scale_model`, shared weights), computes the l
 applies the gradients to that view's variables only: the shared head/body/tail and the
 scale's own pre-processing blocks and upsampler (Lim et al., CVPRW 2017, §3.3; SPECS §1.3).
 The other scales' variables receive no update at all — not even Adam's momentum, which a
-zero gradient would still apply. TensorFlow backend (``tf.switch_case`` on the scale).
+zero gradient would still apply. On TensorFlow the scale is a tensor (``tf.switch_case`` on
+it, below); on JAX and PyTorch it is read from the batch's static shapes (HR side / LR
+side: one trace per scale) and the view's step is written in
+:mod:`keras_sr.training.steps` (``stateless_call`` + ``jax.value_and_grad``; autograd).
 
 Under a ``tf.distribute`` strategy (``MirroredStrategy``, ``MultiWorkerMirroredStrategy``)
 the batch's scale is the same on every replica (one scale per global batch; the batches
@@ -22,6 +25,7 @@ replicas' ``tf.switch_case`` (its ``merge_call`` cannot cross control flow).
 import keras
 
 from keras_sr.models.mdsr import scale_models
+from keras_sr.training.steps import for_backend
 
 
 def per_example_scale(batch):
@@ -92,7 +96,7 @@ class MultiScaleTrainer(keras.Model):
         index = tf.argmax(tf.cast(tf.equal(tf.constant(self.scales, tf.int32), scale), tf.int32))
         return tf.cast(index, tf.int32)
 
-    def _train(self, data):
+    def tf_train(self, data):
         """One update of the batch's scale, exact under a strategy (see the module docstring)."""
         import tensorflow as tf
 
@@ -158,7 +162,7 @@ class MultiScaleTrainer(keras.Model):
         finally:
             del optimizer._backend_update_step
 
-    def _evaluate(self, data):
+    def tf_evaluate(self, data):
         import tensorflow as tf
 
         lr, hr = data["lr"], data["hr"]
@@ -180,18 +184,18 @@ class MultiScaleTrainer(keras.Model):
         loss = tf.switch_case(self._scale_index(data["scale"]), [branch(s) for s in self.scales])
         return tf.reshape(loss, [])
 
-    def _report(self, loss):
-        import tensorflow as tf
-
-        # Keras losses are divided by the number of replicas; the tracker reports the global mean.
-        self.loss_tracker.update_state(loss * tf.distribute.get_strategy().num_replicas_in_sync)
+    def report(self, loss, replicas=1):
+        """Update the trackers (Keras losses are divided by the number of ``replicas``; the
+        tracker reports the global mean); the logs."""
+        self.loss_tracker.update_state(loss * replicas)
         return {m.name: m.result() for m in self.metrics}
 
-    def train_step(self, data):
-        return self._report(self._train(data))
+    def train_step(self, *args):
+        # (data) on TensorFlow and PyTorch, (state, data) on JAX: keras_sr.training.steps
+        return for_backend().multiscale_train_step(self, *args)
 
-    def test_step(self, data):
-        return self._report(self._evaluate(data))
+    def test_step(self, *args):
+        return for_backend().multiscale_test_step(self, *args)
 
     def get_config(self):
         return {**super().get_config(), "model": keras.saving.serialize_keras_object(self.model)}

@@ -11,8 +11,9 @@ step, each with its own optimizer (k = 1 alternation, SPECS §4.3):
 The History reports ``d_loss``, ``g_loss``, ``content_loss``, ``adversarial_loss``,
 ``pixel_loss`` and ``psnr`` (RGB, peak 255, per batch). The model saves and loads as
 ``.keras`` with its two optimizers (``get_compile_config``/``compile_from_config``), so
-``fit`` continues after ``keras.models.load_model``. The step uses ``tf.GradientTape``: the
-TensorFlow backend only (the networks themselves are backend-agnostic). Under a
+``fit`` continues after ``keras.models.load_model``. The step runs on TensorFlow
+(``tf.GradientTape``), JAX (``stateless_call`` + ``jax.vjp``) and PyTorch (autograd), one
+small module each in :mod:`keras_sr.training.steps`; the losses are written once, here. Under a
 ``tf.distribute`` strategy (build and compile inside ``strategy.scope()``) each replica's
 losses are Keras losses, which divide by the number of replicas, and the optimizers sum the
 replicas' gradients: the step equals one step on the global batch.
@@ -22,13 +23,8 @@ import keras
 from keras import ops
 
 from keras_sr.data.metrics import PSNR
+from keras_sr.training.steps import for_backend
 from keras_sr.training.losses import PixelLoss, content_loss
-
-
-def _tf():
-    import tensorflow as tf
-
-    return tf
 
 
 @keras.saving.register_keras_serializable(package="keras_sr")
@@ -107,9 +103,11 @@ class SRGAN(keras.Model):
                      d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
                      jit_compile=config.get("jit_compile", "auto"))
 
-    def _generator_losses(self, hr, sr, fake_logits):
+    def generator_losses(self, hr, sr, fake_logits, features=None):
+        """``(total, content, adversarial, pixel)`` of the G step; ``features``: the content
+        network as a function (a backend's stateless call), default ``content_model``."""
         content = (ops.zeros((), "float32") if self.content_model is None
-                   else content_loss(self.content_model, hr, sr, self.feature_scale))
+                   else content_loss(self.content_model, hr, sr, self.feature_scale, features=features))
         adversarial = self.bce(ops.ones_like(fake_logits), fake_logits)
         pixel = self.pixel_loss(hr, sr)
         total = content + self.adversarial_weight * adversarial
@@ -117,51 +115,43 @@ class SRGAN(keras.Model):
             total = total + self.pixel_weight * pixel
         return total, content, adversarial, pixel
 
-    def _discriminator_loss(self, real_logits, fake_logits):
+    def discriminator_loss(self, real_logits, fake_logits):
         return (self.bce(ops.ones_like(real_logits), real_logits)
                 + self.bce(ops.zeros_like(fake_logits), fake_logits))
 
-    def _report(self, hr, sr, **losses):
-        # Keras losses are divided by the number of replicas; the trackers report global means.
-        replicas = _tf().distribute.get_strategy().num_replicas_in_sync
+    def evaluation_losses(self, lr, hr):
+        """``(losses, hr, sr)`` of a batch without updates (every backend's ``test_step``)."""
+        hr = ops.cast(hr, "float32")
+        sr = ops.cast(self.generator(lr, training=False), "float32")
+        real = ops.cast(self.discriminator(hr, training=False), "float32")
+        fake = ops.cast(self.discriminator(sr, training=False), "float32")
+        g_loss, content, adversarial, pixel = self.generator_losses(hr, sr, fake)
+        return ({"d_loss": self.discriminator_loss(real, fake), "g_loss": g_loss, "content_loss": content,
+                 "adversarial_loss": adversarial, "pixel_loss": pixel}, hr, sr)
+
+    def report(self, hr, sr, replicas=1, **losses):
+        """Update the trackers (Keras losses are divided by the number of ``replicas``; the
+        trackers report global means) and PSNR; the logs."""
         for name, value in losses.items():
             self.trackers[name].update_state(value * replicas)
         self.psnr.update_state(hr, sr)
         return {m.name: m.result() for m in self.metrics}
 
-    def train_step(self, data):
-        tf = _tf()
-        lr, hr = data[:2]
-        hr = ops.cast(hr, "float32")
-        with tf.GradientTape() as g_tape:
-            sr = ops.cast(self.generator(lr, training=True), "float32")
-            # One D step on this batch (SR as a constant) ...
-            with g_tape.stop_recording(), tf.GradientTape() as d_tape:
-                real = ops.cast(self.discriminator(hr, training=True), "float32")
-                fake = ops.cast(self.discriminator(ops.stop_gradient(sr), training=True), "float32")
-                d_loss = self._discriminator_loss(real, fake)
-                scaled = self.d_optimizer.scale_loss(d_loss)
-            d_vars = self.discriminator.trainable_variables
-            self.d_optimizer.apply_gradients(zip(d_tape.gradient(scaled, d_vars), d_vars))
-            # ... then one G step against the updated D.
-            fake = ops.cast(self.discriminator(sr, training=True), "float32")
-            g_loss, content, adversarial, pixel = self._generator_losses(hr, sr, fake)
-            scaled = self.optimizer.scale_loss(g_loss)
-        g_vars = self.generator.trainable_variables
-        self.optimizer.apply_gradients(zip(g_tape.gradient(scaled, g_vars), g_vars))
-        return self._report(hr, sr, d_loss=d_loss, g_loss=g_loss, content_loss=content,
-                            adversarial_loss=adversarial, pixel_loss=pixel)
+    def train_step(self, *args):
+        # (data) on TensorFlow and PyTorch, (state, data) on JAX: keras_sr.training.steps
+        return for_backend().srgan_train_step(self, *args)
 
-    def test_step(self, data):
-        lr, hr = data[:2]
-        hr = ops.cast(hr, "float32")
-        sr = ops.cast(self.generator(lr, training=False), "float32")
-        real = ops.cast(self.discriminator(hr, training=False), "float32")
-        fake = ops.cast(self.discriminator(sr, training=False), "float32")
-        d_loss = self._discriminator_loss(real, fake)
-        g_loss, content, adversarial, pixel = self._generator_losses(hr, sr, fake)
-        return self._report(hr, sr, d_loss=d_loss, g_loss=g_loss, content_loss=content,
-                            adversarial_loss=adversarial, pixel_loss=pixel)
+    def test_step(self, *args):
+        return for_backend().srgan_test_step(self, *args)
+
+    @property
+    def non_trainable_variables(self):
+        # JAX: the discriminator optimizer's variables ride in the model's non-trainable
+        # state through fit (Keras' JAX state has a slot for one optimizer only).
+        own = super().non_trainable_variables
+        if keras.backend.backend() == "jax" and self.d_optimizer is not None and self.d_optimizer.built:
+            return own + list(self.d_optimizer.variables)
+        return own
 
     def get_config(self):
         return {**super().get_config(),

@@ -34,8 +34,13 @@ factors) — or keep the paper's batch and learning rate for its exact recipe. B
 layers (SRResNet, the SRGAN discriminator) use the global batch's statistics under a
 strategy with several replicas (synchronized), so that a step still equals one device's
 step; they are saved unsynchronized. MDSR's multi-scale step is exact under a strategy too
-(:mod:`keras_sr.training.multiscale`). Custom steps (SRGAN, MDSR) use ``tf.GradientTape``:
-TensorFlow backend.
+(:mod:`keras_sr.training.multiscale`).
+
+Backends: every recipe kind trains on TensorFlow, JAX and PyTorch (``KERAS_BACKEND``;
+``keras-sr train --backend``): the custom steps of SRGAN and MDSR are written per backend
+in :mod:`keras_sr.training.steps`. The input is ``tf.data`` where TensorFlow is installed
+and the numpy ``keras.utils.PyDataset`` of :mod:`keras_sr.data.numpy_pipeline` where it is
+not (or ``input="numpy"``); ``tf.distribute`` strategies need TensorFlow and ``tf.data``.
 """
 
 import json
@@ -139,7 +144,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
           config=None, out="runs/run", resume=False, strategy=None, mixed_precision=False, jit_compile=False,
           seed=0, generator=None, vgg_weights="imagenet", allow_download=False, content_model=None,
           pictures=2, tensorboard=True, callbacks=(), time_limit=None, verbose=1, init_weights=None,
-          recipe=None, variant=None, qat=False, **overrides):
+          recipe=None, variant=None, qat=False, input=None, **overrides):
     """Train ``model_name`` ×``scale`` on HR images ``data`` with its paper recipe.
 
     Args:
@@ -179,6 +184,9 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         qat: quantization-aware fine-tuning of the float ``init_weights`` (required), in the
             deploy form with LiteRT's int8 emulated (:mod:`keras_sr.training.qat`); recorded
             in config.json.
+        input: ``"tf"`` (``tf.data``, :func:`keras_sr.data.training_dataset`) or ``"numpy"``
+            (``keras.utils.PyDataset``, :mod:`keras_sr.data.numpy_pipeline`); default
+            ``"tf"`` where TensorFlow is installed, else ``"numpy"``. Any backend reads either.
         **overrides: recipe fields (``batch_size=``, ``patch_size=``, ``learning_rate=``,
             ``val_split=``, ``degradation="noise:30"``, …). ``scale=1`` restores instead of
             upscaling: the input is the HR patch degraded by ``degradation`` (a restoration
@@ -194,11 +202,12 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
     """
     import keras
 
-    from keras_sr import data as sr_data
-    from keras_sr.training import multiworker
+    import keras_sr.training.multiworker as multiworker
     from keras_sr.training.callbacks import (TimeLimit, ValidationImages, backup_epoch, run_callbacks,
                                              save_model, synchronize_batchnorm)
 
+    if input is not None:
+        check_input(input, strategy)  # before any slow work
     chief, several_workers = multiworker.is_chief(strategy), multiworker.is_multi_worker(strategy)
     if several_workers and time_limit is not None:
         raise ValueError("--time-limit stops each worker on its own clock and would leave the others "
@@ -222,7 +231,13 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         scale, seed = saved["scale"], saved["seed"]
         data, val = data or saved["data"], val or saved["val"]
         epochs, spe = saved["epochs"], saved["steps_per_epoch"]
+        used = saved.get("input", "tf")
+        if input is not None and input != used:  # another pipeline would not give the same batches
+            raise ValueError(f"run folder {run_dir} was trained with input {used!r}; resume it with the "
+                             f"same (--input {used})")
+        input = check_input(used, strategy)
     else:
+        input = check_input(input, strategy)
         recipe = get_recipe(recipe or model_name, config=config, variant=variant or "paper", **overrides)
         if scale is None:
             raise ValueError("`scale` is required")
@@ -256,16 +271,11 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
                       augment=recipe.augment, seed=seed, on_bad_file=recipe.on_bad_file,
                       degradation=recipe.degradation)
         if recipe.kind == "multiscale":
-            dataset = sr_data.training_dataset(data, scales=recipe.scales, **common)
-            if strategy is not None:
-                from keras_sr.training.multiscale import per_example_scale
-
-                dataset = dataset.map(per_example_scale)
+            common["scales"] = recipe.scales
         else:
-            dataset = sr_data.training_dataset(data, scale=scale, **common)
+            common["scale"] = scale
         initial_epoch = backup_epoch(run_dir) if resume else 0
-        if initial_epoch:  # the batches the finished epochs used: same order as an uninterrupted run
-            dataset = dataset.skip(initial_epoch * spe)
+        dataset = input_pipeline(input, strategy, common, data, spe, initial_epoch)
         if several_workers:  # every worker reads the same global batches and keeps its share
             dataset = multiworker.shard_by_data(dataset)
 
@@ -317,6 +327,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
                 "val": None if val is None else _data_list(val), "selection": selection, **split,
                 "seed": seed, "epochs": epochs,
                 "steps_per_epoch": spe, "mixed_precision": mixed_precision, "jit_compile": jit_compile,
+                "backend": keras.backend.backend(), "input": input,
                 "init_weights": None if init_weights is None else str(init_weights), "qat": bool(qat),
                 "recipe": {k: v for k, v in recipe.to_dict().items() if k != "name"}})
         cbs = run_callbacks(writes, images, sr_model if sr_model is not trainable else None,
@@ -334,8 +345,8 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         try:
             history = trainable.fit(dataset, epochs=epochs, steps_per_epoch=spe, callbacks=cbs,
                                     verbose=fit_mode, shuffle=False)
-        except multiworker.collective_errors() as exc:
-            if not several_workers:
+        except Exception as exc:
+            if not several_workers or not isinstance(exc, multiworker.collective_errors()):
                 raise
             raise multiworker.lost_worker_error(exc, run_dir) from exc
         seconds = time.perf_counter() - start
@@ -344,7 +355,7 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
                    writes / "checkpoints" / "final.keras")
         if recipe.kind == "gan":  # the discriminator too: a later run can start from both networks
             save_model(trainable.discriminator, writes / "checkpoints" / "final_discriminator.keras")
-        done = int(trainable.optimizer.iterations.numpy())  # updates so far, earlier runs included
+        done = int(keras.ops.convert_to_numpy(trainable.optimizer.iterations))  # updates, earlier runs included
         result = {"run_dir": str(run_dir), "history": history.history, "steps": done,
                   "epochs": epochs, "seconds": seconds, "final_model": str(final_path),
                   "val_psnr": None, "bicubic_psnr": None, "best_val_psnr": None, "recipe": recipe,
@@ -418,6 +429,74 @@ def _resume_changes(recipe, saved, model_name, config, overrides, recipe_name, v
     elif steps_per_epoch is not None and int(steps_per_epoch) != run[1]:
         changes.append(f"steps_per_epoch {run[1]} -> {steps_per_epoch} (--steps-per-epoch)")
     return changes
+
+
+def tensorflow_installed():
+    """True when ``import tensorflow`` can work (without importing it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("tensorflow") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def check_input(input, strategy=None):
+    """``input`` (``None``, ``"tf"`` or ``"numpy"``) resolved for this machine."""
+    if input not in (None, "tf", "numpy"):
+        raise ValueError(f"input must be 'tf' or 'numpy', got {input!r}")
+    if input is None:
+        input = "tf" if tensorflow_installed() else "numpy"
+    if input == "tf" and not tensorflow_installed():
+        raise ValueError("input 'tf' (tf.data) needs TensorFlow, which is not installed: use input='numpy' "
+                         "(--input numpy)")
+    if input == "numpy" and strategy is not None:
+        raise ValueError("a tf.distribute strategy reads tf.data: use input='tf' (--input tf) with several "
+                         "devices or workers")
+    return input
+
+
+def input_pipeline(input, strategy, options, data, steps_per_epoch, initial_epoch):
+    """The training batches: ``tf.data`` or the numpy ``PyDataset``, positioned after the
+    ``initial_epoch`` epochs a resumed run has done (the same batches as an uninterrupted run)."""
+    import keras
+
+    input = check_input(input, strategy)
+    multi_scale = "scales" in options
+    if input == "numpy":
+        from keras_sr.data.numpy_pipeline import numpy_training_dataset
+
+        dataset = numpy_training_dataset(data, steps_per_epoch=steps_per_epoch, initial_epoch=initial_epoch,
+                                         **options)
+        if multi_scale and keras.backend.backend() == "tensorflow":
+            dataset = _as_tf_dataset(dataset)  # Keras' TF adapter fixes the shapes of the first batch
+        return dataset
+    from keras_sr.data import training_dataset
+
+    dataset = training_dataset(data, **options)
+    if multi_scale and strategy is not None:
+        from keras_sr.training.multiscale import per_example_scale
+
+        dataset = dataset.map(per_example_scale)
+    if initial_epoch:  # the batches the finished epochs used
+        dataset = dataset.skip(initial_epoch * steps_per_epoch)
+    return dataset
+
+
+def _as_tf_dataset(patches):
+    """MDSR's numpy batches (HR side varies with the scale) as an endless ``tf.data`` source."""
+    import tensorflow as tf
+
+    def generate():
+        k = patches.start
+        while True:
+            yield patches.batch(k)
+            k += 1
+
+    c = 1 if patches.channels == "y" else 3
+    spec = {"lr": tf.TensorSpec([None, None, None, c], tf.float32),
+            "hr": tf.TensorSpec([None, None, None, c], tf.float32)}
+    return tf.data.Dataset.from_generator(generate, output_signature=spec).prefetch(2)
 
 
 def _with_degradation(recipe, model_name, scale):
