@@ -92,6 +92,22 @@ def test_warm_start_copies_the_body_of_another_scale(tmp_path):
         warm_start(x4, tmp_path / "nope.keras")
 
 
+def test_warm_start_loads_a_users_weights_file_into_a_compiled_model(tmp_path):
+    """``--init-weights my.weights.h5`` (not a shipped file): the trainer's model is compiled,
+    and Keras would look for optimizer state in the file and refuse; every weight is copied."""
+    import keras
+
+    source = models.build("srcnn", scale=2)
+    source.save_weights(str(tmp_path / "mine.weights.h5"))
+    target = models.build("srcnn", scale=2)
+    target.compile(optimizer=keras.optimizers.Adam(), loss="mae")
+    target.optimizer.build(target.trainable_variables)
+    done = warm_start(target, tmp_path / "mine.weights.h5")
+    assert done["kept"] == [] and done["copied"]
+    for a, b in zip(source.get_weights(), target.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_warm_start_from_shipped_weights_of_another_scale(shipped_dir, monkeypatch):
     """A shipped .weights.h5 of x2 starts a x4 model: its preset and scale come from the index."""
     folder, _ = shipped_dir

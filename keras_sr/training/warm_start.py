@@ -44,7 +44,7 @@ def warm_start(model, source):
             deploy = key is not None and weights.entry(*key)["build"].get("deploy")
             if key is None or deploy:  # a deploy form only loads into a deploy model of its scale
                 try:
-                    load_weights(model, path)
+                    _load_exact(model, path)
                 except ValueError:
                     if not deploy:
                         raise
@@ -69,6 +69,20 @@ def warm_start(model, source):
         else:
             raise ValueError(f"warm-start file {path} must be a .keras model or a .weights.h5 file")
     return _copy_matching(model, source)
+
+
+def _load_exact(model, path):
+    """``load_weights(model, path)`` for a model the trainer has compiled: Keras would also look
+    for the optimizer's state in the file (a weights file has none) and refuse; the weights go
+    through an uncompiled copy of the same architecture instead."""
+    from keras_sr.presets import load_weights
+
+    if getattr(model, "optimizer", None) is None:
+        return load_weights(model, path)
+    # from_config, not keras.models.clone_model: Keras 3's clone compiles the copy like the original
+    plain = load_weights(model.__class__.from_config(model.get_config()), path, what=f"model {model.name!r}")
+    model.set_weights(plain.get_weights())
+    return model
 
 
 def _copy_matching(model, source):
