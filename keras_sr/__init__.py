@@ -21,6 +21,7 @@ _SUBMODULES = ("convert", "data", "evaluation", "export", "inference", "layers",
 # keras_sr.evaluate(model, dirs, scale)
 _FUNCTIONS = {"from_preset": "presets", "upscale": "inference", "evaluate": "evaluation"}
 
+_registration.backend_from_argv()  # keras-sr train --backend NAME: KERAS_BACKEND before anything imports Keras
 if not _registration.started_as_cli():
     _registration.register_all()
 # The keras-sr command registers (imports Keras and TensorFlow) in keras_sr.cli.main, after it
