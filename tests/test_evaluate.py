@@ -113,8 +113,9 @@ def test_bad_inputs_name_themselves(photo_folder, tmp_path):
     with pytest.raises(FileNotFoundError, match="nowhere"):
         evaluate("bicubic", tmp_path / "nowhere", scale=2)
     (photo_folder / "HR" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
-    with pytest.raises(data.ImageReadError, match="broken.png"):
-        evaluate("bicubic", photo_folder, scale=2)
+    d = evaluate("bicubic", photo_folder, scale=2)["datasets"][0]  # the good images, the bad one named
+    assert d["images"] == 3 and [r["file"] for r in d["skipped"]] == ["broken.png"]
+    assert "broken.png" not in [r["file"] for r in d["per_image"]] and d["skipped"][0]["reason"]
 
 
 def test_dataset_folder_layouts(photo_folder):

@@ -89,9 +89,10 @@ def check(args):
     args.shard_pair = parse_shard(args.shard) if args.shard else None
     args.data_dirs = [d for group in args.data or [] for d in group]
     for folder in args.data_dirs:
+        if os.path.isfile(folder):
+            raise NotADirectoryError(f"--data {folder} is a file, not a folder (give the folder of HR images)")
         if not os.path.isdir(folder):
-            raise FileNotFoundError(f"dataset folder {folder} does not exist" +
-                                    (" (it is a file: give its folder)" if os.path.isfile(folder) else ""))
+            raise FileNotFoundError(f"dataset folder {folder} does not exist")
     if args.json:
         if os.path.isdir(args.json):
             raise ValueError(f"--json {args.json} is a folder; give a file name")

@@ -235,11 +235,11 @@ def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", se
         if frames > 1:
             log(f"keras-sr: warning: {job.source} is animated ({frames} frames): only frame 1 is upscaled")
         h, w = image.shape[:2]
-        chosen, note = (tile, f"tiles of {tile} px") if tile else choose_tile(
+        chosen, tiling = (tile, f"tiles of {tile} px") if tile else choose_tile(
             predict, h, w, max_memory, overlap, image.dtype.itemsize, self_ensemble)
         if single and verbose:
             log(f"upscaling {job.source} ({w}x{h} -> {w * predict.scale}x{h * predict.scale}, {predict.name} "
-                f"x{predict.scale}, {note})", flush=True)
+                f"x{predict.scale}, {tiling})", flush=True)
         start = time.perf_counter()
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -270,7 +270,7 @@ def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", se
             bar.update(i + 1)
         if verbose and per_file:
             log(f"wrote {job.output} ({sr.shape[1]}x{sr.shape[0]}{', 16-bit' if sr.dtype.itemsize == 2 else ''}, "
-                f"{predict.name} x{predict.scale}{', ' + note if note else ''}, {seconds:.1f} s)")
+                f"{predict.name} x{predict.scale}{', ' + note if note else ''}) in {seconds:.1f} s")
             if job.compare:
                 first = "input" if predict.scale == 1 else "bicubic"
                 log(f"wrote {job.compare} ({first} | {predict.name})")
