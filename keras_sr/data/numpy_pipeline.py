@@ -30,7 +30,7 @@ from keras_sr.data.color import rgb_to_y
 from keras_sr.data.degradations import y_levels
 from keras_sr.data.imresize import matlab_imresize
 from keras_sr.data.io import list_image_files
-from keras_sr.data.sources import _check_degradation, _check_range, _load_all
+from keras_sr.data.sources import _load_all, check_training_arguments
 
 
 def default_workers():
@@ -158,22 +158,8 @@ def numpy_training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=
     in memory), plus ``steps_per_epoch`` and ``initial_epoch`` (resume: start with that
     epoch's batches) and ``workers`` (threads, default :func:`default_workers`).
     ``seed=None`` draws one."""
-    if channels not in ("rgb", "y"):
-        raise ValueError(f"`channels` must be 'rgb' or 'y', got {channels!r}")
-    if bit_depth not in (8, 16):
-        raise ValueError(f"`bit_depth` must be 8 or 16, got {bit_depth!r}")
-    multi_scale = scales is not None
-    scales = tuple(int(s) for s in (scales if multi_scale else (scale,)))
-    if not scales or min(scales) < 1:
-        raise ValueError(f"scales must be positive integers, got {scales}")
-    if multi_scale and lr_dir is not None:
-        raise ValueError("paired LR folders (`lr_dir`) work with one `scale`, not with `scales`")
-    patch_size, batch_size = int(patch_size), int(batch_size)
-    if patch_size < 1 or batch_size < 1:
-        raise ValueError(f"`patch_size` and `batch_size` must be >= 1, got {patch_size}, {batch_size}")
-    lr_range = _check_range(value_range, "value_range")
-    hr_range = _check_range(value_range if hr_value_range is None else hr_value_range, "hr_value_range")
-    chain = _check_degradation(degradation, scales, lr_dir, bit_depth)
+    multi_scale, scales, patch_size, batch_size, lr_range, hr_range, chain = check_training_arguments(
+        scale, scales, lr_dir, channels, bit_depth, patch_size, batch_size, value_range, hr_value_range, degradation)
     records = _load_all(list_image_files(hr), lr_dir, max(scales), patch_size, alpha, bit_depth, on_bad_file,
                         keep=True)
     if seed is None:

@@ -26,7 +26,7 @@ from keras_sr.data.degradations import y_levels_tf
 from keras_sr.data.imresize import matlab_imresize_tf
 from keras_sr.data.io import list_image_files, read_image
 from keras_sr.data.sources import (ON_BAD_FILE, TooSmallImage, _check_degradation, _check_range,  # noqa: F401
-                                   _load_all, _scale_range, _to_bit_depth, evaluation_pairs,
+                                   _load_all, check_training_arguments, _scale_range, _to_bit_depth, evaluation_pairs,
                                    evaluation_records)
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -137,22 +137,8 @@ def training_dataset(hr, *, scale=2, patch_size=48, batch_size=16, scales=None, 
         FileNotFoundError / ValueError: missing sources, empty folder, bad arguments.
         ImageReadError: a bad file (a small one only with ``on_bad_file="raise"``), naming it.
     """
-    if channels not in ("rgb", "y"):
-        raise ValueError(f"`channels` must be 'rgb' or 'y', got {channels!r}")
-    if bit_depth not in (8, 16):
-        raise ValueError(f"`bit_depth` must be 8 or 16, got {bit_depth!r}")
-    multi_scale = scales is not None
-    scales = tuple(int(s) for s in (scales if multi_scale else (scale,)))
-    if not scales or min(scales) < 1:
-        raise ValueError(f"scales must be positive integers, got {scales}")
-    if multi_scale and lr_dir is not None:
-        raise ValueError("paired LR folders (`lr_dir`) work with one `scale`, not with `scales`")
-    patch_size, batch_size = int(patch_size), int(batch_size)
-    if patch_size < 1 or batch_size < 1:
-        raise ValueError(f"`patch_size` and `batch_size` must be >= 1, got {patch_size}, {batch_size}")
-    lr_range = _check_range(value_range, "value_range")
-    hr_range = _check_range(value_range if hr_value_range is None else hr_value_range, "hr_value_range")
-    chain = _check_degradation(degradation, scales, lr_dir, bit_depth)
+    multi_scale, scales, patch_size, batch_size, lr_range, hr_range, chain = check_training_arguments(
+        scale, scales, lr_dir, channels, bit_depth, patch_size, batch_size, value_range, hr_value_range, degradation)
 
     in_memory = cache is True or cache == "memory"
     if cache and not in_memory:

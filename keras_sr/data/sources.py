@@ -130,6 +130,29 @@ def _check_degradation(degradation, scales, lr_dir, bit_depth):
     return chain
 
 
+def check_training_arguments(scale, scales, lr_dir, channels, bit_depth, patch_size, batch_size, value_range,
+                             hr_value_range, degradation):
+    """The argument checks both training pipelines (``tf.data`` and numpy) make before reading a file:
+    ``(multi_scale, scales, patch_size, batch_size, lr_range, hr_range, chain)``."""
+    if channels not in ("rgb", "y"):
+        raise ValueError(f"`channels` must be 'rgb' or 'y', got {channels!r}")
+    if bit_depth not in (8, 16):
+        raise ValueError(f"`bit_depth` must be 8 or 16, got {bit_depth!r}")
+    multi_scale = scales is not None
+    scales = tuple(int(s) for s in (scales if multi_scale else (scale,)))
+    if not scales or min(scales) < 1:
+        raise ValueError(f"scales must be positive integers, got {scales}")
+    if multi_scale and lr_dir is not None:
+        raise ValueError("paired LR folders (`lr_dir`) work with one `scale`, not with `scales`")
+    patch_size, batch_size = int(patch_size), int(batch_size)
+    if patch_size < 1 or batch_size < 1:
+        raise ValueError(f"`patch_size` and `batch_size` must be >= 1, got {patch_size}, {batch_size}")
+    lr_range = _check_range(value_range, "value_range")
+    hr_range = _check_range(value_range if hr_value_range is None else hr_value_range, "hr_value_range")
+    chain = _check_degradation(degradation, scales, lr_dir, bit_depth)
+    return multi_scale, scales, patch_size, batch_size, lr_range, hr_range, chain
+
+
 def evaluation_records(hr, scale, lr_dir=None, on_bad_file="raise", alpha="drop", degradation=None):
     """Checked files (every one decoded once, a bad one named) and the parsed chain for
     :func:`evaluation_pairs`."""
