@@ -134,13 +134,22 @@ def save_model(model, path, weights_only=False):
         if data is not None:
             write_bytes(path, data, overwrite=True)
             return
+    with replaced_file(path) as tmp:
+        (model.save_weights if weights_only else model.save)(tmp)
+
+
+@contextlib.contextmanager
+def replaced_file(path):
+    """Yield a temporary path beside ``path`` (same ending) for a writer that needs a file name;
+    on success it replaces ``path`` (``os.replace``), on any failure it is removed. A full disk
+    raises :class:`DiskFullError` naming ``path``."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path), dir=folder)
     os.close(fd)
     try:
         with naming_disk_full(path):
-            (model.save_weights if weights_only else model.save)(tmp)
+            yield tmp
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:

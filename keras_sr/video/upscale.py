@@ -13,11 +13,10 @@ failure or Ctrl-C leaves nothing. Every frame is upscaled as ``keras_sr.upscale`
 an image with the same runtime (:mod:`keras_sr.video.frames`).
 """
 
-import contextlib
 import os
-import tempfile
 from fractions import Fraction
 
+from keras_sr.utils.atomic import replaced_file
 from keras_sr.video.colour import from_rgb, tag_codec, to_rgb
 from keras_sr.video.frames import upscale_frames
 from keras_sr.video.probe import VideoReadError, _reason, probe
@@ -96,33 +95,16 @@ def upscale_video(src, dst, model="rt4ksr", scale=2, weights=None, *, frame_mode
     batch = int(batch or auto_batch(info.width, info.height))
     if batch < 1:
         raise ValueError(f"--batch must be >= 1, got {batch}")
-    folder = os.path.dirname(os.path.abspath(dst))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(dst), dir=folder)
-    os.close(fd)
     start = time.perf_counter()
-    try:
-        with av.open(src) as inp, av.open(tmp, "w", format=_format_for(dst)) as out:
-            counts = _transcode(inp, out, info, frame_model, window, batch, border,
-                                dict(codec=codec, crf=crf, bitrate=bitrate, pix_fmt=pix_fmt,
-                                     no_b_frames=no_b_frames), progress, log)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, dst)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with replaced_file(dst) as tmp, av.open(src) as inp, av.open(tmp, "w", format=_format_for(dst)) as out:
+        counts = _transcode(inp, out, info, frame_model, window, batch, border,
+                            dict(codec=codec, crf=crf, bitrate=bitrate, pix_fmt=pix_fmt,
+                                 no_b_frames=no_b_frames), progress, log)
     seconds = time.perf_counter() - start
     return {"input": src, "output": dst, "frames": counts["written"], "seconds": seconds,
             "fps": counts["written"] / max(seconds, 1e-9), "width": info.width * s, "height": info.height * s,
             "model": frame_model.name, "scale": s, "runtime": frame_model.runtime, "batch": batch,
             "copied_packets": counts["packets"]}
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _format_for(dst):
