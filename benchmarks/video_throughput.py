@@ -19,6 +19,7 @@ whole ``upscale_video`` (model loaded before the clock starts). Prints one JSON 
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -79,11 +80,11 @@ def model_only_fps(fm, clip, batch, repeats=1):
     return repeats * len(x) / (time.perf_counter() - start)
 
 
-def end_to_end_fps(fm, clip, batch, folder):
+def end_to_end_fps(fm, clip, batch, folder, preset=None):
     from keras_sr.video import upscale_video
 
     out = os.path.join(folder, "out.mp4")
-    result = upscale_video(clip, out, frame_model=fm, batch=batch, progress=False)
+    result = upscale_video(clip, out, frame_model=fm, batch=batch, preset=preset, progress=False)
     os.unlink(out)
     return result["fps"], result["frames"]
 
@@ -116,11 +117,13 @@ def main(argv=None):
     parser.add_argument("--frames", type=int, default=None, help="frames per clip (default 24; 1080p 4 on CPU)")
     parser.add_argument("--runtimes", default="litert,keras")
     parser.add_argument("--batch", type=int, default=None, help="frames per model call (default: auto)")
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved model-only / end-to-end pairs")
+    parser.add_argument("--preset", default=None, help="x264 preset of the end-to-end run (default: the package's)")
     parser.add_argument("--json", default=None, help="append the JSON lines here")
     args = parser.parse_args(argv)
     if args.device == "gpu":
         os.environ["KERAS_BACKEND"] = "jax"
-    from keras_sr.video.upscale import auto_batch
+    from keras_sr.video.upscale import DEFAULT_PRESET, auto_batch
 
     info = machine()
     if args.device == "gpu":
@@ -153,10 +156,21 @@ def main(argv=None):
                     line["psnr_drop_db"] = round(reference - p, 4)
                     if reference - p > 0.05:
                         line["note"] = "PSNR drop > 0.05 dB: not used"
-                model_fps = model_only_fps(fm, clip, batch)
-                e2e, frames = end_to_end_fps(fm, clip, batch, folder)
-                line.update({"model_fps": round(model_fps, 3), "end_to_end_fps": round(e2e, 3),
-                             "ratio": round(e2e / model_fps, 3), "load_after": os.getloadavg()[0], **info})
+                # Interleaved, the order rotated, the median of per-repeat ratios: a shared machine's
+                # load changes between runs, a ratio taken within one repeat does not see most of it.
+                model_runs, e2e_runs = [], []
+                for r in range(args.repeats):
+                    for kind in (("model", "e2e") if r % 2 == 0 else ("e2e", "model")):
+                        if kind == "model":
+                            model_runs.append(model_only_fps(fm, clip, batch))
+                        else:
+                            e2e_runs.append(end_to_end_fps(fm, clip, batch, folder, args.preset)[0])
+                ratios = [e / m for e, m in zip(e2e_runs, model_runs)]
+                line.update({"preset": args.preset or DEFAULT_PRESET, "repeats": args.repeats,
+                             "model_fps": round(statistics.median(model_runs), 3),
+                             "end_to_end_fps": round(statistics.median(e2e_runs), 3),
+                             "ratio": round(statistics.median(ratios), 3),
+                             "ratios": [round(x, 3) for x in ratios], "load_after": os.getloadavg()[0], **info})
                 print(json.dumps(line), flush=True)
                 lines.append(line)
     if args.json:

@@ -303,18 +303,6 @@ def _env():
     return env
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("readme")
-    return root, _make_fixtures(root)
-
-
-def _env():
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-    env.pop("KERAS_BACKEND", None)
-    return env
-
-
 # ---- running every page -----------------------------------------------------------------------------
 
 SNIPPET_RUNNER = textwrap.dedent("""

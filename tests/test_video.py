@@ -292,3 +292,22 @@ def test_folder_of_clips_shards_by_file_and_a_rerun_skips(tmp_path, capsys):
     capsys.readouterr()
     assert main(["upscale", str(folder), "-o", str(out), "--model", "bicubic", "--scale", "2"]) == 0
     assert capsys.readouterr().out.count("skipped") == 3
+
+
+@pytest.mark.parametrize("preset, subme", [(None, b"subme=2"), ("slow", b"subme=8")])
+def test_x264_preset_reaches_the_encoder(clip, tmp_path, preset, subme):
+    # x264 writes its settings into the stream (an SEI message): veryfast (the default, so that the
+    # encoder keeps up with the model on a CPU) uses subpixel refinement 2, slow uses 8.
+    out = tmp_path / "p.mp4"
+    upscale_video(clip, str(out), model="bicubic", scale=2, preset=preset, progress=False)
+    data = out.read_bytes()
+    assert subme in data and b"x264" in data
+
+
+@pytest.mark.parametrize("extra, said", [(["--preset", "warp"], "--preset warp: not an x264/x265 preset"),
+                                         (["--preset", "slow", "--codec", "mpeg4"], "--preset applies to libx264")])
+def test_bad_preset_is_one_line_exit_2(clip, tmp_path, capsys, extra, said):
+    rc = main(["upscale", clip, "-o", str(tmp_path / "o.mp4"), "--model", "bicubic", "--scale", "2", *extra])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and len(err.splitlines()) == 1 and said in err
+    assert not (tmp_path / "o.mp4").exists()

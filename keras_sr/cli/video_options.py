@@ -11,6 +11,9 @@ def add_video_arguments(p):
     g.add_argument("--codec", default="libx264", help="video encoder (default libx264 = H.264)")
     g.add_argument("--crf", type=int, default=None,
                    help="constant quality (x264/x265/vp9; default 18; 0 with x264 is lossless)")
+    g.add_argument("--preset", default=None,
+                   help="x264/x265 speed preset (default veryfast: the encoder keeps up with the model on a "
+                        "CPU; slow/medium give smaller files at the same --crf)")
     g.add_argument("--bitrate", default=None, metavar="BPS", help="target bit rate instead of --crf, e.g. 8M")
     g.add_argument("--pix-fmt", default="yuv420p", help="output pixel format (default yuv420p; yuv444p keeps "
                                                          "full colour resolution)")
@@ -95,12 +98,12 @@ def run(args, default_model, default_scale):
     infos = [probe(src) for src, _ in pairs]  # every clip readable before the model loads
     choice = _choose(args, default_model, default_scale)
     for (src, dst), info in zip(pairs, infos):
-        check_output(src, dst, args.codec, args.pix_fmt, info.width, info.height, choice.scale or 1)
+        check_output(src, dst, args.codec, args.pix_fmt, info.width, info.height, choice.scale or 1, args.preset)
     from keras_sr.video.runtimes import load_frame_model
 
     frame_model = load_frame_model(choice.model, scale=choice.scale, weights=choice.weights)
     options = dict(frame_model=frame_model, codec=args.codec, crf=args.crf, bitrate=_bitrate(args.bitrate),
-                   pix_fmt=args.pix_fmt, batch=args.batch, border=args.border)
+                   pix_fmt=args.pix_fmt, preset=args.preset, batch=args.batch, border=args.border)
     for (src, dst), info in zip(pairs, infos):
         if folder and os.path.exists(dst):
             print(f"skipped {dst} (already written)")

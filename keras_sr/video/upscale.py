@@ -23,6 +23,14 @@ from keras_sr.video.probe import VideoReadError, _reason, probe
 from keras_sr.video.window import Window
 
 DEFAULT_CODEC, DEFAULT_PIX_FMT, DEFAULT_CRF = "libx264", "yuv420p", 18
+# x264/x265 speed presets. The default is "veryfast", not x264's "medium": on a 2-core CPU, medium
+# spends 0.27 s per 4K frame against the model's 0.69 s (RT4KSR x2, LiteRT), so the encoder, not the
+# model, set the pace; veryfast costs 0.13 s for the same CRF at about the same size (0.045 vs
+# 0.046 MB per frame), superfast 0.05 s but +45 % bits (benchmarks/video_throughput.py --preset,
+# docs/video.md). The encoder's quality is set by --crf, its speed/size trade-off by --preset.
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
+                "placebo")
+DEFAULT_PRESET = "veryfast"
 # Frames per model call by LR frame size: about 2 Mpixel of LR per batch (8 frames of 640x360,
 # 1 of 1920x1080), so activations stay well under 1 GB on CPU; --batch overrides.
 BATCH_PIXELS, MAX_BATCH = 2_100_000, 8
@@ -32,9 +40,9 @@ def auto_batch(width, height):
     return max(1, min(MAX_BATCH, BATCH_PIXELS // (width * height)))
 
 
-def check_output(src, dst, codec, pix_fmt, width, height, scale):
+def check_output(src, dst, codec, pix_fmt, width, height, scale, preset=None):
     """One-line ``ValueError`` before any work: output = input, a codec FFmpeg lacks, odd sizes
-    for 4:2:0 / 4:2:2."""
+    for 4:2:0 / 4:2:2, a ``preset`` that is not an x264/x265 one or given for another encoder."""
     import av
 
     if os.path.realpath(dst) == os.path.realpath(src):
@@ -55,10 +63,15 @@ def check_output(src, dst, codec, pix_fmt, width, height, scale):
         raise ValueError(f"{src}: the output would be {w}x{h}, odd for --pix-fmt {pix_fmt} (chroma halves "
                          "the size); use --pix-fmt yuv444p")
     del fmt
+    if preset is not None and preset not in X264_PRESETS:
+        raise ValueError(f"--preset {preset}: not an x264/x265 preset ({', '.join(X264_PRESETS)})")
+    if preset is not None and codec not in ("libx264", "libx265"):
+        raise ValueError(f"--preset applies to libx264 and libx265, not --codec {codec}")
 
 
 def upscale_video(src, dst, model="rt4ksr", scale=2, weights=None, *, frame_model=None, codec=DEFAULT_CODEC,
-                  crf=None, bitrate=None, pix_fmt=DEFAULT_PIX_FMT, window=None, batch=None, border="symmetric",
+                  crf=None, bitrate=None, pix_fmt=DEFAULT_PIX_FMT, preset=None, window=None, batch=None,
+                  border="symmetric",
                   no_b_frames=False, progress=True, log=print, queue_size=2):
     """Upscale the clip ``src`` into ``dst`` (container from its extension).
 
@@ -67,6 +80,7 @@ def upscale_video(src, dst, model="rt4ksr", scale=2, weights=None, *, frame_mode
             a ``.keras``, a ``.tflite`` or ``.onnx`` file); or pass a loaded ``frame_model``.
         codec, crf, bitrate, pix_fmt: the encoder (``crf`` default 18 for x264/x265 when no
             ``bitrate``; ``crf=0`` with x264 is lossless).
+        preset: the x264/x265 speed preset (default :data:`DEFAULT_PRESET`; other encoders: refused).
         window: a :class:`~keras_sr.video.window.Window` (frames ``A:B`` or a shard's segment).
         batch: frames per model call (default :func:`auto_batch`).
         border: as ``keras-sr upscale --border``.
@@ -88,17 +102,17 @@ def upscale_video(src, dst, model="rt4ksr", scale=2, weights=None, *, frame_mode
     if frame_model is None:
         from keras_sr.video.runtimes import load_frame_model
 
-        check_output(src, dst, codec, pix_fmt, info.width, info.height, scale or 1)
+        check_output(src, dst, codec, pix_fmt, info.width, info.height, scale or 1, preset)
         frame_model = load_frame_model(model, scale=scale, weights=weights)
     s = frame_model.scale
-    check_output(src, dst, codec, pix_fmt, info.width, info.height, s)
+    check_output(src, dst, codec, pix_fmt, info.width, info.height, s, preset)
     batch = int(batch or auto_batch(info.width, info.height))
     if batch < 1:
         raise ValueError(f"--batch must be >= 1, got {batch}")
     start = time.perf_counter()
     with replaced_file(dst) as tmp, av.open(src) as inp, av.open(tmp, "w", format=_format_for(dst)) as out:
         counts = _transcode(inp, out, info, frame_model, window, batch, border,
-                            dict(codec=codec, crf=crf, bitrate=bitrate, pix_fmt=pix_fmt,
+                            dict(codec=codec, crf=crf, bitrate=bitrate, pix_fmt=pix_fmt, preset=preset,
                                  no_b_frames=no_b_frames), progress, log)
     seconds = time.perf_counter() - start
     return {"input": src, "output": dst, "frames": counts["written"], "seconds": seconds,
@@ -137,6 +151,8 @@ def _video_stream(out, info, s, enc):
         options["crf"] = str(DEFAULT_CRF if enc["crf"] is None else enc["crf"])
         if enc["codec"] == "libvpx-vp9":
             cc.bit_rate = 0
+    if enc["codec"] in ("libx264", "libx265"):
+        options["preset"] = enc["preset"] or DEFAULT_PRESET
     if enc["no_b_frames"]:
         cc.max_b_frames = 0
     cc.options = options
