@@ -1,5 +1,5 @@
 """Run in a fresh process by tests/test_training_backends.py (KERAS_BACKEND set by the test):
-tiny SRGAN, MDSR and resumed EDSR runs through ``keras_sr.training.train``; prints one JSON
+tiny SRGAN, MDSR and (given a start) EDSR runs through ``keras_sr.training.train``; prints one JSON
 line with the per-epoch losses, the backend, whether TensorFlow was importable and the files."""
 
 import json
@@ -10,6 +10,7 @@ import keras
 from keras_sr import training
 
 data, out = sys.argv[1], sys.argv[2]
+same_start = json.loads(sys.argv[3]) if len(sys.argv) > 3 else None  # {"init": FILE, "settings": {...}}
 report = {"backend": keras.backend.backend(), "tensorflow": True}
 try:
     import tensorflow  # noqa: F401
@@ -27,4 +28,8 @@ mdsr = training.train("mdsr-baseline", 2, data, out=f"{out}/mdsr", scales=[2, 3]
 report["srgan"] = {k: gan["history"][k] for k in ("g_loss", "d_loss", "pixel_loss")}
 report["mdsr"] = mdsr["history"]["loss"]
 report["files"] = [gan["final_model"], mdsr["final_model"]]
+if same_start is not None:  # EDSR from the test's weights on the numpy batches (compared with TensorFlow's run)
+    edsr = training.train("edsr-baseline", 2, data, out=f"{out}/edsr", init_weights=same_start["init"],
+                          **same_start["settings"])
+    report["edsr"] = {"loss": edsr["history"]["loss"], "final": edsr["final_model"]}
 print("RESULT " + json.dumps(report))

@@ -73,7 +73,9 @@ def add_parser(sub, parents):
                         "(full int8, the learned ranges; docs/quantization.md)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--mixed-precision", action="store_true", help="mixed_float16 (GPUs)")
-    p.add_argument("--jit-compile", action="store_true", help="compile the train step with XLA")
+    p.add_argument("--jit-compile", action="store_true", default=None,
+                   help="compile the train step with XLA (default: on JAX only, where jax.jit is its "
+                        "compiled step; TensorFlow runs a graph without XLA)")
     dist = p.add_mutually_exclusive_group()
     dist.add_argument("--multi-gpu", action="store_true",
                       help="tf.distribute.MirroredStrategy over every visible GPU (global batch split)")
