@@ -145,6 +145,8 @@ def write_image(path, img):
 
     A reader never sees a half-written file, and an existing file at ``path`` is only
     replaced once the new one is complete. The format follows the extension (PNG default).
+    PNGs are streamed band by band (:mod:`keras_sr.data.png_writer`: no copy of the image);
+    other formats go through PIL (a copy of the image, 4 bytes per RGB pixel, and the encoded file).
 
     Args:
         path: the output file; its folder must exist.
