@@ -12,9 +12,9 @@ upscaling on the others; then it writes the PNG. Its peak RSS is the real run's 
 buffers, same writer, same model working set); its time is not.
 
 The photo is scikit-image's astronaut resized (PIL bicubic) to the size asked, plus a little
-noise, saved as PNG (or ``--photo``: a PNG you give; its size is then the photo's). The command runs in a fresh process; its peak RSS is that child's
-``ru_maxrss`` (what ``/usr/bin/time -v`` reports). Prints one JSON line. Figures in
-docs/robustness.md (2026-12-07).
+noise, saved as PNG (or ``--photo``: a PNG you give; its size is then the photo's). The command
+runs in a fresh process; its peak RSS is that child's ``ru_maxrss`` (what ``/usr/bin/time -v``
+reports). Prints one JSON line. Figures in docs/robustness.md (2026-12-07).
 """
 
 import argparse
@@ -115,9 +115,11 @@ def main(argv=None):
             "size": f"{width}x{height}", "photo": os.path.basename(args.photo) if args.photo else "astronaut",
             "model": args.model, "scale": int(args.scale),
             "max_memory": args.max_memory, "exit": result.returncode, "seconds": round(seconds, 1),
-            "peak_rss_gib": round(peak / 2**30, 2), "plan": chosen, "real_tiles": stand_in, "error": result.stderr.strip()[-300:],
+            "peak_rss_gib": round(peak / 2**30, 2), "plan": chosen, "real_tiles": stand_in,
+            "error": result.stderr.strip()[-300:],
             "cpu": ("avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else "other"),
-            "cores": os.cpu_count(), "load_before": load_before, "load": os.getloadavg()[0], "machine": platform.machine(),
+            "cores": os.cpu_count(), "load_before": load_before, "load": os.getloadavg()[0],
+            "machine": platform.machine(),
             "date": time.strftime("%Y-%m-%d")}), flush=True)
         return result.returncode
 

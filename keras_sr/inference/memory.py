@@ -168,8 +168,9 @@ def choose_tile(predict, h, w, budget=None, overlap=None, out_itemsize=1, self_e
     m = max(predict.multiple, 1)
     tile = max(MIN_TILE, side // m * m)
     if side < MIN_TILE:
+        needs = budget - free + (MIN_TILE + 2 * overlap) ** 2 * per_pixel / TILE_SHARE
         return tile, (f"tiles of {tile} px: the {_gib(budget)} budget is below what this image needs "
-                      f"(~{_gib(budget - free + (MIN_TILE + 2 * overlap) ** 2 * per_pixel / TILE_SHARE)}); it may be exceeded")
+                      f"(~{_gib(needs)}); it may be exceeded")
     return tile, f"tiles of {tile} px to fit the {_gib(budget)} budget"
 
 
