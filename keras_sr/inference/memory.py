@@ -23,9 +23,8 @@ GIB = 2**30
 DEFAULT_FRACTION = 0.5
 DEFAULT_CAP = 3 * GIB
 MIN_TILE = 32
-TILE_SHARE = 0.9  # of what the budget leaves after the fixed share: the measured factors vary by ~10%
-# between machines (edsr-baseline x4, 2000x1500, 3.0 GiB budget planned with the whole: 3.19 GiB peak
-# on a 2-core AVX-512 machine, 2026-12-07)
+TILE_SHARE = 0.9  # of what the budget leaves after the fixed share: a margin, the measured factors vary
+# by ~10% between machines (they were measured on an AVX2 machine; tiling peaks below on AVX-512)
 
 # Peak RSS per LR pixel / graph proxy, per architecture: the largest ratio measured for its presets
 # (benchmarks/memory_factors.py, 2026-12-07, 2-core AVX2 machine shared with 7 other developers,
