@@ -107,7 +107,8 @@ def main(argv=None):
         start = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True)
         seconds = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # KiB on Linux
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak = usage.ru_maxrss * 1024  # KiB on Linux
         chosen = next((line for line in result.stdout.splitlines() if line.startswith("upscaling")), "")
         stand_in = next((line for line in result.stdout.splitlines() if line.startswith("model on")), None)
         flags = open("/proc/cpuinfo").read() if os.path.exists("/proc/cpuinfo") else ""
@@ -115,6 +116,7 @@ def main(argv=None):
             "size": f"{width}x{height}", "photo": os.path.basename(args.photo) if args.photo else "astronaut",
             "model": args.model, "scale": int(args.scale),
             "max_memory": args.max_memory, "exit": result.returncode, "seconds": round(seconds, 1),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
             "peak_rss_gib": round(peak / 2**30, 2), "plan": chosen, "real_tiles": stand_in,
             "error": result.stderr.strip()[-300:],
             "cpu": ("avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else "other"),
