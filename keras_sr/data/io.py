@@ -140,18 +140,13 @@ def load_image(path, alpha="drop"):
     return arr.astype(np.float32) / np.float32(np.iinfo(arr.dtype).max)
 
 
-def _encode_png16(arr):
-    """(H, W, 2|3|4) uint16 -> 16-bit PNG bytes with TensorFlow's encoder (PIL cannot)."""
-    import tensorflow as tf
-
-    return tf.io.encode_png(tf.constant(arr, tf.uint16)).numpy()
-
-
 def write_image(path, img):
     """Write an image atomically: a temporary file in the same folder, then ``os.replace``.
 
     A reader never sees a half-written file, and an existing file at ``path`` is only
     replaced once the new one is complete. The format follows the extension (PNG default).
+    PNGs are streamed band by band (:mod:`keras_sr.data.png_writer`: no copy of the image);
+    other formats go through PIL (a copy of the image, 4 bytes per RGB pixel, and the encoded file).
 
     Args:
         path: the output file; its folder must exist.
@@ -176,12 +171,12 @@ def write_image(path, img):
         raise ValueError(f"{path}: 16-bit images can only be written as .png or .tif")
     elif arr.dtype not in (np.uint8, np.uint16):
         raise ValueError(f"{path}: image dtype {arr.dtype} is not uint8, uint16 or float")
-    if arr.dtype == np.uint16 and arr.ndim == 3:
-        encoded = _encode_png16(arr)
-    else:
-        buffer = io.BytesIO()
-        Image.fromarray(arr.astype(">u2") if arr.dtype == np.uint16 else arr).save(
-            buffer, format=Image.registered_extensions()[ext])
-        encoded = buffer.getvalue()
-    atomic.write_bytes(path, encoded, overwrite=True)
+    if ext == ".png":  # streamed band by band: no PIL copy of the image, no encoded file in memory
+        from keras_sr.data.png_writer import write_png
+
+        return write_png(path, arr)
+    buffer = io.BytesIO()  # other formats: PIL's copy (4 bytes/pixel for RGB) and the encoded file
+    Image.fromarray(arr.astype(">u2") if arr.dtype == np.uint16 else arr).save(
+        buffer, format=Image.registered_extensions()[ext])
+    atomic.write_bytes(path, buffer.getvalue(), overwrite=True)
     return str(path)

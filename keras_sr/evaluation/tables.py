@@ -133,7 +133,7 @@ def evaluate(model, data_dirs, scale, weights=None, channel="y", shave=None, sel
                                 "reason": text[len(file) + 2:] if text.startswith(f"{file}: ") else text})
                 continue
             chosen = tile if tile is not None else choose_tile(predict, lr_h, lr_w, max_memory,
-                                                               self_ensemble=self_ensemble)[0]
+                                                               self_ensemble=self_ensemble, floats=True)[0]
             row = evaluate_image(predict, hr, scale, channel, shave, self_ensemble, chosen, border,
                                  degradation=degradation, seed=int(seed) + i, bm3d=run_bm3d)
             if save_images is not None:

@@ -212,7 +212,7 @@ def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", se
     from keras_sr.data import ImageReadError, write_image
     from keras_sr.inference.image_files import read_for_upscale
     from keras_sr import inference  # inference.upscale: one name to patch in tests
-    from keras_sr.inference.upscaling import choose_tile
+    from keras_sr.inference.upscaling import choose_tile, holds_floats
     from keras_sr.utils.progress import progress_bar
 
     summary = Summary()
@@ -236,7 +236,8 @@ def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", se
             log(f"keras-sr: warning: {job.source} is animated ({frames} frames): only frame 1 is upscaled")
         h, w = image.shape[:2]
         chosen, tiling = (tile, f"tiles of {tile} px") if tile else choose_tile(
-            predict, h, w, max_memory, overlap, image.dtype.itemsize, self_ensemble)
+            predict, h, w, max_memory, overlap, image.dtype.itemsize, self_ensemble, holds_floats(predict, image),
+            os.path.splitext(job.output)[1] or ".png")
         if single and verbose:
             log(f"upscaling {job.source} ({w}x{h} -> {w * predict.scale}x{h * predict.scale}, {predict.name} "
                 f"x{predict.scale}, {tiling})", flush=True)

@@ -5,9 +5,10 @@ it per LR pixel: the sizes of the two largest tensors of the functional graph
 (:func:`graph_bytes_per_pixel`, computed symbolically, nothing runs) times a factor measured
 for each architecture (:data:`MEASURED_RATIO`, ``benchmarks/memory_factors.py``: peak RSS
 slope over the graph proxy). :func:`choose_tile` then picks the largest tile whose window
-(tile + overlap on each side) fits what the budget leaves after the fixed share (the
-process as it is, the LR image in float, the output buffer). Tiling is exact
-(:mod:`keras_sr.inference.tiling`), so the output does not change, only the peak.
+(tile + overlap on each side) fits what the budget leaves after the fixed share
+(:func:`fixed_bytes`: the process as it is, the mirrored LR image in its own 8/16-bit type,
+the output buffer, the encoder). Tiling is exact (:mod:`keras_sr.inference.tiling`), so the
+output does not change, only the peak.
 
 The default budget (:func:`default_budget`) is half of ``MemAvailable`` (``/proc/meminfo``),
 at most :data:`DEFAULT_CAP`: tiles beyond ~500 LR pixels are no faster, so a larger budget
@@ -22,6 +23,8 @@ GIB = 2**30
 DEFAULT_FRACTION = 0.5
 DEFAULT_CAP = 3 * GIB
 MIN_TILE = 32
+TILE_SHARE = 0.9  # of what the budget leaves after the fixed share: a margin, the measured factors vary
+# by ~10% between machines (they were measured on an AVX2 machine; tiling peaks below on AVX-512)
 
 # Peak RSS per LR pixel / graph proxy, per architecture: the largest ratio measured for its presets
 # (benchmarks/memory_factors.py, 2026-12-07, 2-core AVX2 machine shared with 7 other developers,
@@ -114,32 +117,59 @@ def bytes_per_pixel(predict):
     return predict._bytes_per_pixel
 
 
-def fixed_bytes(h, w, scale, channels=3, out_itemsize=1):
-    """What a run holds besides the model's tensors: the LR image in float32 (about 3 copies: read,
-    converted, mirrored) and the output (its buffer and the copy the image encoder makes)."""
-    return 3 * 4 * h * w * channels + 2 * out_itemsize * h * w * scale * scale * max(channels, 3)
+PNG_WRITER_BYTES = 64 * 2**20  # keras_sr.data.png_writer: a few int16 copies of a 2 MiB band
+FLOAT_OUTPUT_BYTES = 64  # per output pixel, the float paths (alpha, Y-channel models, eval): an estimate
 
 
-def choose_tile(predict, h, w, budget=None, overlap=None, out_itemsize=1, self_ensemble=False, radius=0):
+def fixed_bytes(h, w, scale, channels=3, out_itemsize=1, floats=False, encoder="png"):
+    """What a run holds besides the process as it stands (which has read the image) and the model's
+    tensors, in bytes, for an ``h`` x ``w`` LR image upscaled ``scale`` times.
+
+    The 8/16-bit RGB path (``keras-sr upscale`` of a photo with an RGB model) holds the LR image
+    mirrored by the receptive field in its own type (grey repeated to RGB or padded to the
+    model's multiple: 2 copies counted; each window is made float only when it runs) and the
+    output buffer, filled tile by tile in the output's type (``out_itemsize``). ``encoder``: the
+    output's ending; ``"png"`` is streamed band by band (:data:`PNG_WRITER_BYTES`), other formats
+    go through PIL, which copies the image into 4 bytes per RGB pixel, and hold the encoded file
+    (up to the raw size: BMP, TIFF). ``floats``: the run holds the LR image and the output in
+    float (an image with alpha, a Y-channel model, ``eval``): 3 float32 copies of the LR image and
+    :data:`FLOAT_OUTPUT_BYTES` per output pixel."""
+    out_pixels = h * w * scale * scale
+    out = out_pixels * max(channels, 3) * out_itemsize
+    if floats:
+        lr = 3 * 4 * h * w * max(channels, 3)
+        out += FLOAT_OUTPUT_BYTES * out_pixels
+    else:
+        lr = 2 * out_itemsize * h * w * max(channels, 3)
+    ending = str(encoder or "png").lower().lstrip(".")
+    writer = PNG_WRITER_BYTES if ending == "png" else out_pixels * 4 * out_itemsize + out
+    return lr + out + writer
+
+
+def choose_tile(predict, h, w, budget=None, overlap=None, out_itemsize=1, self_ensemble=False, radius=0,
+                floats=False, encoder="png"):
     """``(tile, note)``: ``None`` when the whole ``h`` x ``w`` LR image fits ``budget`` bytes
     (default :func:`default_budget`), else the largest tile (a multiple of the model's input
     multiple, at least :data:`MIN_TILE`) whose window fits; ``note`` says what was chosen.
     ``radius``: the model's receptive-field radius (the mirrored border and the default
-    overlap; :func:`keras_sr.inference.upscaling.choose_tile` measures it)."""
+    overlap; :func:`keras_sr.inference.upscaling.choose_tile` measures it). ``floats``,
+    ``encoder``: see :func:`fixed_bytes`."""
     budget = default_budget() if budget is None else int(budget)
     per_pixel = bytes_per_pixel(predict) * (2 if self_ensemble else 1)
-    free = budget - current_rss() - fixed_bytes(h, w, predict.scale, predict.channels, out_itemsize)
+    free = budget - current_rss() - fixed_bytes(h, w, predict.scale, predict.channels, out_itemsize, floats,
+                                                encoder)
     whole = (h + 2 * radius) * (w + 2 * radius)  # with the mirrored border
-    if whole * per_pixel <= free:
+    if whole * per_pixel <= TILE_SHARE * free:
         return None, f"whole image ({_gib(budget)} budget)"
     if overlap is None:
         overlap = radius
-    side = math.isqrt(max(int(free / per_pixel), 0)) - 2 * int(overlap)
+    side = math.isqrt(max(int(TILE_SHARE * free / per_pixel), 0)) - 2 * int(overlap)
     m = max(predict.multiple, 1)
     tile = max(MIN_TILE, side // m * m)
     if side < MIN_TILE:
+        needs = budget - free + (MIN_TILE + 2 * overlap) ** 2 * per_pixel / TILE_SHARE
         return tile, (f"tiles of {tile} px: the {_gib(budget)} budget is below what this image needs "
-                      f"(~{_gib(budget - free + (MIN_TILE + 2 * overlap) ** 2 * per_pixel)}); it may be exceeded")
+                      f"(~{_gib(needs)}); it may be exceeded")
     return tile, f"tiles of {tile} px to fit the {_gib(budget)} budget"
 
 

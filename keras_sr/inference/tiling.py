@@ -6,7 +6,8 @@ the core's part of the output is kept. With ``overlap`` at least the model's
 receptive-field radius (:func:`keras_sr.inference.receptive_field.receptive_field`, the
 default) the result equals the whole-image output (within float32 noise, ~1e-6), while
 memory grows with the tile, not the image. ``finish`` converts each tile's output as it
-comes (to uint8, say), so a large output is never held in float32;
+comes (to uint8, say), so a large output is never held in float32, and ``convert`` makes
+each window float as it runs, so an 8-bit photo is never held in float32 either;
 :mod:`keras_sr.inference.memory` picks the tile for a memory budget.
 """
 
@@ -29,17 +30,26 @@ def _progbar(total, verbose):
 
 
 def _spans(length, tile, overlap):
-    """[(core_start, core_end, window_start, window_end)] along one axis."""
+    """[(core_start, core_end, window_start, window_end)] along one axis.
+
+    Every window has the same size (``tile + 2 * overlap``, or the whole ``length`` when shorter):
+    a window that would cross the image's edge is moved inward instead of cut, so the core keeps
+    at least ``overlap`` of context or the image's own edge on each side (exact as before). One
+    window shape means one set of buffers: each new input shape makes TensorFlow/oneDNN keep
+    another (a 2000x1500 x4 photo in cut windows: 9 shapes, RSS ~1.5x one window's need)."""
+    window = min(length, tile + 2 * overlap)
     spans = []
     for start in range(0, length, tile):
         end = min(start + tile, length)
-        spans.append((start, end, max(0, start - overlap), min(length, end + overlap)))
+        w0 = min(max(0, start - overlap), length - window)
+        spans.append((start, end, w0, w0 + window))
     return spans
 
 
-def _run_tiled(predict, lr, tile, overlap, verbose, finish=None):
+def _run_tiled(predict, lr, tile, overlap, verbose, finish=None, convert=None):
     """SR of (H, W, C) ``lr`` (sizes already multiples of ``predict.multiple``) tile by tile,
-    each output core passed through ``finish`` (float32 (h, w, C) -> the output's dtype)."""
+    each window made float by ``convert`` and each output core passed through ``finish``
+    (float32 (h, w, C) -> the output's dtype)."""
     s = predict.scale
     h, w, c = lr.shape
     rows, cols = _spans(h, tile, overlap), _spans(w, tile, overlap)
@@ -48,7 +58,8 @@ def _run_tiled(predict, lr, tile, overlap, verbose, finish=None):
     done = 0
     for y0, y1, wy0, wy1 in rows:
         for x0, x1, wx0, wx1 in cols:
-            sr = predict(lr[wy0:wy1, wx0:wx1])
+            window = lr[wy0:wy1, wx0:wx1]
+            sr = predict(window if convert is None else convert(window))
             core = sr[(y0 - wy0) * s:(y1 - wy0) * s, (x0 - wx0) * s:(x1 - wx0) * s]
             core = core if finish is None else finish(core)
             if out is None:
@@ -61,19 +72,22 @@ def _run_tiled(predict, lr, tile, overlap, verbose, finish=None):
 
 
 def super_resolve(predict, lr, tile=None, overlap=None, self_ensemble=False,
-                  allow_small_overlap=False, verbose=0, border=None, finish=None):
+                  allow_small_overlap=False, verbose=0, border=None, finish=None, convert=None):
     """SR of an (h, w, C) float image with a :class:`~keras_sr.inference.Predictor`.
 
     ``C`` must be the model's channels; odd sizes for models that need even ones are
     padded (edge) and cropped. See :func:`keras_sr.upscale` for ``tile``, ``overlap``,
     ``self_ensemble``, ``allow_small_overlap``, ``border`` (default here: off, the
     benchmark protocol). ``finish``: a per-pixel conversion of the float32 output (to uint8,
-    grey), applied tile by tile.
+    grey), applied tile by tile. ``convert``: makes the model's float32 input of a window of ``lr``
+    (e.g. uint8 -> [0, 1]); with it, ``lr`` stays as given (an 8-bit photo is never held in float32,
+    the mirrored border is added in its own type) and each window is converted when it runs; the
+    conversion is per pixel, so the output is the same as converting the whole image first.
 
     Returns:
         float32 (h·s, w·s, C), not clipped (or what ``finish`` makes of it).
     """
-    lr = np.asarray(lr, np.float32)
+    lr = np.asarray(lr, np.float32) if convert is None else np.asarray(lr)
     mode = border_mode(border)
     if mode is not None and predict.model is not None:
         # Mirror the image outward by the receptive field, run (whole or tiled: the padded
@@ -82,7 +96,8 @@ def super_resolve(predict, lr, tile=None, overlap=None, self_ensemble=False,
         (top, bottom), (left, right) = border_padding(predict, h, w)
         padded = np.pad(lr, ((top, bottom), (left, right), (0, 0)), mode=mode)
         out = super_resolve(predict, padded, tile=tile, overlap=overlap, self_ensemble=self_ensemble,
-                            allow_small_overlap=allow_small_overlap, verbose=verbose, finish=finish)
+                            allow_small_overlap=allow_small_overlap, verbose=verbose, finish=finish,
+                            convert=convert)
         del padded
         s = predict.scale
         return out[top * s:(top + h) * s, left * s:(left + w) * s]
@@ -92,12 +107,13 @@ def super_resolve(predict, lr, tile=None, overlap=None, self_ensemble=False,
     if self_ensemble:
         run = _with_ensemble(predict)
     if tile is None or (tile >= h and tile >= w):
-        return run(lr) if finish is None else finish(run(lr))
+        sr = run(lr if convert is None else convert(lr))
+        return sr if finish is None else finish(sr)
     tile, overlap = _check_tiling(predict, tile, overlap, self_ensemble, allow_small_overlap)
     ph, pw = -h % m, -w % m
     if ph or pw:  # pad the whole image once, so that every tile has the model's multiple
         lr = np.pad(lr, ((0, ph), (0, pw), (0, 0)), mode="edge")
-    out = _run_tiled(run, lr, tile, overlap, verbose, finish)
+    out = _run_tiled(run, lr, tile, overlap, verbose, finish, convert)
     return out[: h * predict.scale, : w * predict.scale]
 
 

@@ -18,13 +18,19 @@ from keras_sr.inference.loading import load_predictor
 from keras_sr.inference.tiling import super_resolve
 
 
-def _split_image(image):
-    """image -> (rgb float (H, W, 3), alpha float (H, W, 1) or None, kind dict)."""
+def _split_image(image, keep_integers=False):
+    """image -> (rgb float (H, W, 3), alpha float (H, W, 1) or None, kind dict).
+
+    ``keep_integers``: an 8- or 16-bit image without alpha stays in its type (grey repeated to
+    RGB in it), for :func:`super_resolve`'s ``convert`` (:func:`_to_float`) to make each window float."""
     arr = np.asarray(image)
     if arr.ndim == 2:
         arr = arr[..., None]
     if arr.ndim != 3 or arr.shape[-1] not in (1, 2, 3, 4):
         raise ValueError(f"image must be (H, W), (H, W, 1|2|3|4), got shape {np.shape(image)}")
+    if keep_integers and arr.dtype in (np.uint8, np.uint16) and arr.shape[-1] in (1, 3):
+        grey = arr.shape[-1] == 1
+        return (np.repeat(arr, 3, axis=-1) if grey else arr), None, {"dtype": arr.dtype, "grey": grey}
     if arr.dtype == np.uint8 or arr.dtype == np.uint16:
         x = arr.astype(np.float32) / np.float32(np.iinfo(arr.dtype).max)
     elif arr.dtype.kind == "f":
@@ -39,6 +45,11 @@ def _split_image(image):
     return rgb, alpha, {"dtype": arr.dtype, "grey": grey}
 
 
+def _to_float(window):
+    """An 8- or 16-bit window -> float32 in [0, 1] (as :func:`_split_image` converts a whole image)."""
+    return window.astype(np.float32) / np.float32(np.iinfo(window.dtype).max)
+
+
 def _join_image(rgb, alpha, kind):
     out = rgb.mean(axis=-1, keepdims=True) if kind["grey"] else rgb
     if alpha is not None:
@@ -51,14 +62,24 @@ def _join_image(rgb, alpha, kind):
     return out.astype(np.float32)
 
 
-def choose_tile(predict, h, w, max_memory=None, overlap=None, out_itemsize=1, self_ensemble=False):
+def choose_tile(predict, h, w, max_memory=None, overlap=None, out_itemsize=1, self_ensemble=False,
+                floats=False, encoder="png"):
     """``(tile, note)`` for an ``h`` x ``w`` LR image: :func:`keras_sr.inference.memory.choose_tile`
-    with the model's measured receptive field (none for bicubic)."""
+    with the model's measured receptive field (none for bicubic). ``floats``: the run holds its
+    image in float (see :func:`holds_floats`); ``encoder``: the output's ending."""
     from keras_sr.inference.memory import choose_tile as fit
     from keras_sr.inference.receptive_field import model_receptive_field
 
     radius = model_receptive_field(predict) if predict.model is not None else 0
-    return fit(predict, h, w, max_memory, overlap, out_itemsize, self_ensemble, radius)
+    return fit(predict, h, w, max_memory, overlap, out_itemsize, self_ensemble, radius, floats, encoder)
+
+
+def holds_floats(predict, image):
+    """True when :func:`upscale` holds ``image`` and its output in float: alpha, a Y-channel model,
+    a float image (else only each window is made float)."""
+    arr = np.asarray(image) if not isinstance(image, np.ndarray) else image
+    channels = 1 if arr.ndim == 2 else arr.shape[-1]
+    return predict.channels != 3 or channels in (2, 4) or arr.dtype not in (np.uint8, np.uint16)
 
 
 def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, self_ensemble=False,
@@ -94,21 +115,24 @@ def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, sel
         clipped; float not clipped).
     """
     predict = load_predictor(model, scale=scale, weights=weights)
-    rgb, alpha, kind = _split_image(image)
+    rgb, alpha, kind = _split_image(image, keep_integers=predict.channels == 3)
     from keras_sr.data import matlab_imresize, rgb_to_ycbcr, ycbcr_to_rgb
 
     if isinstance(tile, str):
         if tile != "auto":
             raise ValueError(f"tile must be a number of pixels, None or 'auto', got {tile!r}")
         tile = choose_tile(predict, rgb.shape[0], rgb.shape[1], max_memory, overlap,
-                           np.dtype(kind["dtype"]).itemsize, self_ensemble)[0]
+                           np.dtype(kind["dtype"]).itemsize, self_ensemble, holds_floats(predict, image))[0]
 
     options = dict(tile=tile, overlap=overlap, self_ensemble=self_ensemble,
                    allow_small_overlap=allow_small_overlap, verbose=verbose, border=border_mode(border))
     s = predict.scale
     if predict.channels == 3 and alpha is None:
-        # each tile is converted to the output's dtype as it comes: a large output is never float32
-        return super_resolve(predict, rgb, finish=lambda t: _join_image(t, None, kind), **options)
+        # each window is made float and each tile converted to the output's dtype as it comes: an
+        # 8/16-bit photo and its output are never held in float32
+        convert = _to_float if rgb.dtype.kind == "u" else None
+        return super_resolve(predict, rgb, finish=lambda t: _join_image(t, None, kind), convert=convert,
+                             **options)
     if predict.channels == 3:
         sr = super_resolve(predict, rgb, **options)
     elif predict.channels == 1:
