@@ -112,6 +112,8 @@ def main(argv=None):
         sys.exit(f"--checkpoint best needs a run validated on held-out training images, not "
                  f"{', '.join(config['val'] or ['nothing'])}")
     model = keras.saving.load_model(run / "checkpoints" / f"{args.checkpoint}.keras", compile=False, safe_mode=True)
+    if len(model.outputs) > 1:  # MDSR's final.keras: one output per scale, one file for all
+        return ship_multiscale(args, run, config, result, model)
     stem = f"{name}_x{scale}"
     build, training_form, diff = {}, None, 0.0
     if models.get_preset(name)["arch"] == "rt4ksr":
@@ -172,6 +174,91 @@ derived from). Load with `keras_sr.from_preset("{name}", scale={scale})`.
     write_release(model, name, {scale: metadata}, card, build=build, train_config=overrides_of(config),
                   training_form=training_form, dest=args.dest)
     print((Path(args.dest) / f"{stem}.md").read_text())
+
+
+def ship_multiscale(args, run, config, result, model):
+    """MDSR: the run's multi-output ``final.keras`` as one file for every scale, each scale's branch
+    measured on Set5 beside bicubic and the shipped EDSR-baseline of that scale (issue #28's target:
+    within 0.3 dB of it)."""
+    import keras_sr
+    from keras_sr import weights
+    from keras_sr.models.mdsr import scale_models
+    from keras_sr.weights.release import write_release
+
+    if args.checkpoint != "final":
+        sys.exit("a multi-scale run ships its final.keras (best.keras holds the validated scale only)")
+    import numpy as np
+
+    name, recipe = config["model"], config["recipe"]
+    today = datetime.date.today().isoformat()
+    # measured as shipped: the float16 file, loaded into float32
+    model.set_weights([w.astype(np.float16).astype(np.float32) if w.dtype == np.float32 else w
+                       for w in model.get_weights()])
+    rows, metadata = [], {}
+    for scale, view in sorted(scale_models(model).items()):
+        sr = keras_sr.evaluate(view, args.set5, scale)["datasets"][0]
+        bic = keras_sr.evaluate("bicubic", args.set5, scale)["datasets"][0]
+        edsr = (weights.entry("edsr-baseline", scale) or {}).get("set5", {}).get("psnr")
+        gap = "" if edsr is None else f"{sr['psnr'] - edsr:+.2f} dB ({'met' if sr['psnr'] >= edsr - 0.3 else 'NOT met'})"
+        rows.append(f"| x{scale} | {sr['psnr']:.2f} dB | {sr['ssim']:.4f} | {bic['psnr']:.2f} dB | "
+                    f"{sr['psnr'] - bic['psnr']:+.2f} dB | {'' if edsr is None else f'{edsr:.2f} dB'} | {gap} |")
+        metadata[scale] = {"set5": {"psnr": round(sr["psnr"], 3), "ssim": round(sr["ssim"], 4),
+                                    "bicubic_psnr": round(bic["psnr"], 3), "bicubic_ssim": round(bic["ssim"], 4)},
+                           "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today,
+                           "checkpoint": "final", "selected_on": [], "trained_on": args.machine,
+                           "stored": "float16"}
+    from keras_sr.training import get_recipe
+
+    config_file = f"keras_sr/weights/{name}.train.json"
+    # the card's command: the recipe variant and the fields the run changed in it (train() resolves
+    # decay_steps and the EMA cap from --steps; description and reference are the recipe's own text)
+    derived = {"decay_steps", "ema_momentum", "description", "reference", "variant"}
+    overrides = {k: v for k, v in overrides_of(config).items() if k not in {"description", "reference"}}
+    base = get_recipe(name, variant=recipe["variant"]).to_dict()
+    changed = {k: v for k, v in recipe.items() if k not in derived and base.get(k) != v}
+    sets = " ".join(f"--set '{k}={json.dumps(v, separators=(',', ':'))}'" for k, v in changed.items())
+    data = " ".join(f"--data {rel(d)}" for d in config["data"])
+    steps = config["epochs"] * config["steps_per_epoch"]
+    init = f" --init-weights {config['init_weights']}" if config.get("init_weights") else ""
+    command = (f"keras-sr train --model {name} --scale {config['scale']} {data} --recipe {recipe['variant']} "
+               f"{sets}{init} --steps {steps} --steps-per-epoch {config['steps_per_epoch']} --seed {config['seed']}"
+               f"{f' --time-limit {args.time_limit:g}' if args.time_limit else ''} --out runs/{name}")
+    held = len(config.get("held_out") or [])
+    table = "\n".join(rows)
+
+    def card(file):
+        return f"""# keras-sr {name} x{'/x'.join(str(s) for s in sorted(metadata))} (one file)
+
+Weights keras-sr trained itself with `keras-sr train` (no other project's checkpoint is used or derived from).
+Load with {', '.join(f'`keras_sr.from_preset("{name}", scale={s})`' for s in sorted(metadata))}.
+
+* File: `{file['file']}` ({file['size']:,} bytes, SHA-256 `{file['sha256']}`), {model.count_params():,} parameters,
+  stored as float16 (loaded into float32; the figures below are of the file as shipped).
+* Data: {', '.join(rel(d) for d in config['data'])} ({len(config.get('train_images') or [])} images for training,
+  {held} held out by `--val-split {recipe['val_split']}` seed {config['seed']}); HR patches with MATLAB bicubic LR
+  made on the fly, random flips / 90° rotations.
+* Recipe: {recipe['loss']} loss, Adam peak {recipe['learning_rate']:g} ({recipe['schedule']}), EMA
+  {recipe['ema_momentum']:g}, batch {recipe['batch_size']}, {recipe['patch_size']} px LR patches, one scale per
+  batch out of {', '.join('x' + str(s) for s in recipe['scales'])}; frozen (not trained):
+  {', '.join('`' + n + '`' for n in recipe.get('frozen_layers') or []) or 'nothing'}.
+  {result['steps']:,} updates in {result['seconds'] / 60:.0f} min on {args.machine}.
+  Recipe overrides: `{config_file}`{'; warm start from `' + rel(config['init_weights']) + '`' if config.get('init_weights') else ''}.
+* Command: `{command}`
+* Checkpoint: the run's final weights (EMA); the held-out split (x{config['scale']}) reached {result['val_psnr']:.2f} dB
+  (bicubic {result['bicubic_psnr']:.2f}); Set5 chose nothing.
+
+## Set5 (Y, shave = scale, MATLAB bicubic LR; measured {today})
+
+| scale | PSNR | SSIM | bicubic PSNR | gain over bicubic | shipped EDSR-baseline | vs EDSR-baseline (target #28: within 0.3 dB) |
+|---|---|---|---|---|---|---|
+{table}
+
+{args.notes}
+"""
+
+    write_release(model, name, metadata, card, build={"multiscale": True}, train_config=overrides,
+                  stem=name, dest=args.dest, float16=True)
+    print((Path(args.dest) / f"{name}.md").read_text())
 
 
 if __name__ == "__main__":

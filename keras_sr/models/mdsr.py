@@ -87,4 +87,19 @@ def scale_models(model):
     return {s: scale_model(model, s) for s in scales}
 
 
+def identity_pre_processing(model, names=None):
+    """Make MDSR's per-scale pre-processing blocks (``pre_x{s}_{i}``, or those in ``names``)
+    identities, in place: each residual block's second convolution set to zero, so that
+    ``x + conv2(act(conv1(x)))`` is ``x``. A branch then computes what the shared head, body,
+    upsampler and tail compute alone: how MDSR starts from a single-scale EDSR-baseline
+    (:func:`keras_sr.training.warm_start`). Gradients still reach ``conv1`` through ``conv2``
+    once ``conv2`` moves. Returns the names set."""
+    names = [layer.name for layer in model.layers if layer.name.startswith("pre_x")] if names is None else names
+    for name in names:
+        block = model.get_layer(name)
+        block.conv2.kernel.assign(keras.ops.zeros_like(block.conv2.kernel))
+        block.conv2.bias.assign(keras.ops.zeros_like(block.conv2.bias))
+    return names
+
+
 register("mdsr", mdsr, PRESETS)

@@ -79,6 +79,10 @@ class Recipe:
             realistic LR). A restoration preset (``rednet10-denoise``) brings its own.
         model_overrides: builder arguments passed to ``keras_sr.models.build`` (e.g. a
             smaller ``num_blocks``).
+        frozen_layers: names of layers of the SR model (MDSR: of the multi-output model)
+            that keep the weights they start with (``init_weights``): fine-tuning some
+            modules only, e.g. MDSR's ×3/×4 branches on a shared body taken from
+            EDSR-baseline ×2 (``("head", "body", "tail")``). An unknown name is an error.
         discriminator: SRGAN's discriminator preset; ``discriminator_overrides`` its arguments.
         content_layer, feature_scale, adversarial_weight, pixel_weight,
         discriminator_learning_rate: SRGAN's loss (SPECS §4.3) and D's learning rate
@@ -115,6 +119,7 @@ class Recipe:
     on_bad_file: str = "skip_small"
     degradation: str = None
     model_overrides: dict = dataclasses.field(default_factory=dict)
+    frozen_layers: tuple = ()
     discriminator: str = None
     discriminator_overrides: dict = dataclasses.field(default_factory=dict)
     content_layer: str = "block5_conv4"
@@ -164,7 +169,7 @@ def _check_keys(mapping, where):
 def _coerce(values):
     """JSON gives lists: the tuple fields take them."""
     out = dict(values)
-    for key in ("milestones", "scales"):
+    for key in ("milestones", "scales", "frozen_layers"):
         if key in out and isinstance(out[key], list):
             out[key] = tuple(out[key])
     return out
@@ -221,6 +226,10 @@ def _validate(r):
         bad("scales", "must be integers >= 1")
     if r.kind == "multiscale" and not r.scales:
         bad("scales", "must be given with kind='multiscale'")
+    if not isinstance(r.frozen_layers, tuple) or any(not isinstance(n, str) or not n for n in r.frozen_layers):
+        bad("frozen_layers", "must be layer names")
+    if r.frozen_layers and r.kind == "gan":
+        bad("frozen_layers", "is not supported with kind='gan'; must be empty")
     if r.kind == "gan" and not r.discriminator:
         bad("discriminator", "must name a discriminator preset with kind='gan'")
     if r.degradation is not None:

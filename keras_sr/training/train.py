@@ -97,6 +97,19 @@ def _data_list(data):
     return [str(d) for d in data] if isinstance(data, (list, tuple)) else [str(data)]
 
 
+def freeze(model, names):
+    """``model`` with the layers ``names`` made non-trainable (before compiling, so that the
+    optimizer never holds them); an unknown name is a one-line error listing the known ones."""
+    known = {layer.name: layer for layer in model.layers}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"frozen_layers: no layer {', '.join(map(repr, unknown))} in model {model.name!r}; "
+                         f"its layers with weights: {', '.join(n for n, l in known.items() if l.weights)}")
+    for name in names:
+        known[name].trainable = False
+    return model
+
+
 def build_trainable(recipe, model_name, scale, generator=None, vgg_weights="imagenet", allow_download=False,
                     content_model=None, jit_compile=None, transform=None):
     """``(trainable, sr_model)`` compiled for ``recipe``: the model ``fit`` runs and the SR
@@ -128,7 +141,7 @@ def build_trainable(recipe, model_name, scale, generator=None, vgg_weights="imag
 
         overrides = dict(recipe.model_overrides)
         overrides.setdefault("scales", tuple(recipe.scales))
-        trainer = MultiScaleTrainer(models.build(model_name, **overrides))
+        trainer = MultiScaleTrainer(freeze(models.build(model_name, **overrides), recipe.frozen_layers))
         trainer.compile(optimizer=make_optimizer(recipe), loss=pixel_loss(recipe), jit_compile=jit_compile)
         return trainer, trainer.views[scale]
     model = models.build(model_name, scale=scale, **recipe.model_overrides)
@@ -138,6 +151,7 @@ def build_trainable(recipe, model_name, scale, generator=None, vgg_weights="imag
                          f"{recipe.channels!r}")
     if transform is not None:
         model = transform(model)
+    model = freeze(model, recipe.frozen_layers)
     model.compile(optimizer=make_optimizer(recipe), loss=pixel_loss(recipe), jit_compile=jit_compile)
     return model, model
 
@@ -308,7 +322,8 @@ def train(model_name, scale=None, data=None, val=None, *, steps=None, epochs=Non
         if init_weights is not None and not qat:  # qat: the transform took them
             from keras_sr.training.warm_start import warm_start
 
-            started = warm_start(sr_model, init_weights)
+            # MDSR: the whole multi-output model, every branch (the view holds one scale's)
+            started = warm_start(trainable.model if recipe.kind == "multiscale" else sr_model, init_weights)
             print(f"warm start from {init_weights}: {len(started['copied'])} layers copied, "
                   f"{len(started['kept'])} kept fresh{' (' + ', '.join(started['kept']) + ')' if started['kept'] else ''}")
         # Only the chief validates and writes RUN_DIR; another worker writes to a temporary

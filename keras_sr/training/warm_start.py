@@ -10,6 +10,7 @@ shipped x2).
 """
 
 import os
+import re
 
 
 def warm_start(model, source):
@@ -85,13 +86,22 @@ def _load_exact(model, path):
     return model
 
 
+def _shapes(layer):
+    return [tuple(w.shape) for w in layer.weights]
+
+
 def _copy_matching(model, source):
     with_weights = [layer for layer in model.layers if layer.weights]
     by_name = {layer.name: layer for layer in source.layers if layer.weights}
     copied, kept = [], []
     for layer in with_weights:
         donor = by_name.get(layer.name)
-        if donor is not None and [tuple(w.shape) for w in donor.weights] == [tuple(w.shape) for w in layer.weights]:
+        if donor is None and re.fullmatch(r"upsample_x\d+", layer.name):
+            # a single-scale model's upsampler into the multi-scale branch of its scale (MDSR from
+            # EDSR-baseline): the shapes tell the scales apart (x2: one 64->256 conv, x3: 64->576,
+            # x4: two 64->256)
+            donor = by_name.get("upsample")
+        if donor is not None and _shapes(donor) == _shapes(layer):
             layer.set_weights(donor.get_weights())
             copied.append(layer.name)
         else:
@@ -99,4 +109,10 @@ def _copy_matching(model, source):
     if not copied:
         raise ValueError(f"no layer of {source.name!r} fits {model.name!r} (names or shapes differ): "
                          "warm-start from a model of the same architecture")
+    if "upsample" in by_name and any(n.startswith("pre_x") for n in kept):
+        # MDSR from a single-scale EDSR: the per-scale pre-processing blocks the donor lacks start
+        # as identities, so that the donor's scale computes exactly the donor's output at step 0
+        from keras_sr.models.mdsr import identity_pre_processing
+
+        identity_pre_processing(model, [n for n in kept if n.startswith("pre_x")])
     return {"copied": copied, "kept": kept}
