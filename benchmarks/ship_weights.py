@@ -50,6 +50,9 @@ def train_command(config, run, config_file, time_limit=None):
 def data_line(config, n_images):
     """The card's training-data sentence."""
     names = ", ".join(rel(d) for d in config["data"])
+    if config.get("held_out"):
+        return (f"{names} ({len(config.get('train_images') or [])} images for training, {len(config['held_out'])} "
+                f"held out by `--val-split`; T91 + BSD200 is the classic 291-image set)")
     if "runs/split/train" in names:
         return (f"{names} ({n_images} of the 291 T91 + BSD200 images, the classic 291-image set; the other "
                 "29 are held out for validation; `PYTHONPATH=. python benchmarks/holdout_split.py` makes both "
@@ -59,6 +62,13 @@ def data_line(config, n_images):
 
 def checkpoint_line(checkpoint, config, result):
     """The card's sentence on which weights ship and which images chose them."""
+    if config.get("held_out"):  # --val-split: whole training images the run never trained on
+        split = config["recipe"]["val_split"]
+        where = (f"the held-out split (`--val-split {split:g}`, seed {config['seed']}: {len(config['held_out'])} whole "
+                 "images of the training folders that the run never trained on; Set5 chose nothing)")
+        pick = "the best epoch (`best.keras`)" if checkpoint == "best" else "the run's final weights (`final.keras`)"
+        return (f"* Checkpoint: {pick}; on {where}: {result['val_psnr']:.2f} dB at the end "
+                f"(bicubic {result['bicubic_psnr']:.2f}).")
     val = ", ".join(rel(v) for v in config["val"] or []) or "none"
     held_out = "runs/split/holdout" in val
     where = (f"held-out TRAINING images ({val}: whole images of T91 + BSD200 that the run never trained on, "
