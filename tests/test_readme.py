@@ -92,6 +92,8 @@ REWRITES = {
     ("docs/training.md", r"--epochs 100\b"): ("--epochs 1 --steps-per-epoch 2", "long step count"),
     ("docs/training.md", r"batch_size=32\b"): ("batch_size=2", "large batch"),
     ("docs/training.md", r"--steps 20000\b"): ("--steps 2", "long step count (the fast recipe with --val-split)"),
+    ("docs/training.md", r"--init-weights keras_sr/weights/"): (
+        "--init-weights {repo}/keras_sr/weights/", "the shipped weights of this checkout (commands run elsewhere)"),
     ("docs/training.md", r"--steps 2800 --steps-per-epoch 200\b"): (
         "--steps 2 --steps-per-epoch 2", "long step count (MDSR from EDSR-baseline x2)"),
     # ---- docs/scaling-out.md
