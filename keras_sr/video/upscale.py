@@ -4,8 +4,8 @@
     upscale_video("clip.mp4", "clip_x2.mp4")                 # RT4KSR x2, shipped weights
     upscale_video("clip.mp4", "clip_x2.mp4", model="rt4ksr_x2.tflite", crf=0, pix_fmt="yuv444p")
 
-Decoding (a thread), the model (a thread) and encoding (the caller's thread) overlap through
-bounded queues (:mod:`keras_sr.video.stages`). Audio and subtitle packets are copied as they are
+Decoding (a thread), the model (a thread), rounding + colour conversion (a thread) and encoding
+(the caller's thread) overlap through bounded queues (:mod:`keras_sr.video.stages`). Audio and subtitle packets are copied as they are
 (remuxed, not re-encoded). Kept: frame timestamps (so the frame rate, variable ones too), the
 time base, the rotation (display matrix) and the colour tags (:mod:`keras_sr.video.colour`).
 The output is written to a temporary file beside it and renamed into place at the end: a
@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from keras_sr.utils.atomic import replaced_file
 from keras_sr.video.colour import from_rgb, tag_codec, to_rgb
-from keras_sr.video.frames import upscale_frames
+from keras_sr.video.frames import finish_frames, prepare_frames
 from keras_sr.video.probe import VideoReadError, _reason, probe
 from keras_sr.video.window import Window
 
@@ -105,6 +105,9 @@ def upscale_video(src, dst, model="rt4ksr", scale=2, weights=None, *, frame_mode
         check_output(src, dst, codec, pix_fmt, info.width, info.height, scale or 1, preset)
         frame_model = load_frame_model(model, scale=scale, weights=weights)
     s = frame_model.scale
+    if frame_model.predictor.channels != 3:
+        raise ValueError(f"model {frame_model.name} takes {frame_model.predictor.channels} channels; video "
+                         "upscaling needs an RGB model")
     check_output(src, dst, codec, pix_fmt, info.width, info.height, s, preset)
     batch = int(batch or auto_batch(info.width, info.height))
     if batch < 1:
@@ -213,7 +216,7 @@ def _transcode(inp, out, info, frame_model, window, batch, border, enc, progress
                         frames.append(to_rgb(frame, info.colour))
                         metas.append((frame.pts, frame.duration))
                         if len(frames) == batch:
-                            if not put((frames, metas, packets)):
+                            if not put(prepared(frames, metas, packets)):
                                 return
                             frames, metas, packets = [], [], []
                 elif idx in copied and packet.size:
@@ -230,19 +233,28 @@ def _transcode(inp, out, info, frame_model, window, batch, border, enc, progress
             raise VideoReadError(info.path, f"cannot decode frame {counts['read']} ({_reason(e)}): "
                                             "a truncated or damaged file?") from e
         if frames or packets:
-            put((frames, metas, packets))
+            put(prepared(frames, metas, packets))
 
-    def transform(item):
-        frames, metas, packets = item
+    # Four threads: decode + RGB + padding (reader), the model alone, rounding + YUV conversion,
+    # encode + mux (the caller). The model's thread does nothing else, so the model's own threads
+    # have the cores whenever the other stages wait.
+    def prepared(frames, metas, packets):
         import numpy as np
 
-        sr = upscale_frames(frame_model, np.stack(frames), border) if frames else []
-        return sr, metas, packets
+        return (prepare_frames(frame_model, np.stack(frames), border) if frames else None), metas, packets
+
+    def run_model(item):
+        batch_in, metas, packets = item
+        return (None if batch_in is None else (frame_model.run_batch(batch_in[0]), batch_in[1])), metas, packets
+
+    def finish(item):
+        batch_out, metas, packets = item
+        sr = finish_frames(*batch_out) if batch_out is not None else []
+        return [from_rgb(rgb, enc["pix_fmt"], info.colour) for rgb in sr], metas, packets
 
     bar = VideoProgress(expected, every=10.0) if progress else None
-    for sr, metas, packets in _stages(produce, transform):
-        for rgb, (pts, duration) in zip(sr, metas):
-            vf = from_rgb(rgb, enc["pix_fmt"], info.colour)
+    for yuv, metas, packets in _stages(produce, [run_model, finish]):
+        for vf, (pts, duration) in zip(yuv, metas):
             vf.pts, vf.time_base = shifted(pts, vin.time_base), vin.time_base
             if duration:
                 vf.duration = duration
@@ -271,7 +283,7 @@ def _transcode(inp, out, info, frame_model, window, batch, border, enc, progress
     return counts
 
 
-def _stages(produce, transform):
+def _stages(produce, transforms):
     from keras_sr.video.stages import Stages
 
-    return Stages(produce, transform)
+    return Stages(produce, transforms)
