@@ -22,15 +22,15 @@ import numpy as np
 SPECS = ("bicubic", "bicubic+jpeg:90", "video")
 
 
-def table(models, images, specs=SPECS, seed=1000, niqe_spec="bicubic+jpeg:90"):
+def table(models, images, specs=SPECS, seed=1000, niqe_spec="bicubic+jpeg:90", scale=2):
     """``{set: {spec: {model or "bicubic": mean PSNR / SSIM (and NIQE of the outputs for
-    ``niqe_spec``)}}}`` for ``images`` ``{set: [paths]}``."""
+    ``niqe_spec``)}}}`` for ``images`` ``{set: [paths]}`` at ``scale``."""
     from keras_sr.evaluation.niqe import niqe
     from keras_sr.data import read_image
     from keras_sr.evaluation import evaluate_degraded_image
     from keras_sr.inference.loading import load_predictor
 
-    predictors = {name: load_predictor(path, scale=2) for name, path in models.items()}
+    predictors = {name: load_predictor(path, scale=scale) for name, path in models.items()}
     out = {}
     for set_name, files in images.items():
         hrs = [read_image(f) for f in files]
@@ -38,7 +38,7 @@ def table(models, images, specs=SPECS, seed=1000, niqe_spec="bicubic+jpeg:90"):
         for spec in specs:
             cell = {}
             for name, predict in predictors.items():
-                rows = [evaluate_degraded_image(predict, hr, 2, spec, seed=seed + i) for i, hr in enumerate(hrs)]
+                rows = [evaluate_degraded_image(predict, hr, scale, spec, seed=seed + i) for i, hr in enumerate(hrs)]
                 cell[name] = {"psnr": float(np.mean([r["psnr"] for r in rows])),
                               "ssim": float(np.mean([r["ssim"] for r in rows]))}
                 cell["bicubic"] = {"psnr": float(np.mean([r["psnr_bicubic"] for r in rows])),
@@ -53,8 +53,9 @@ def table(models, images, specs=SPECS, seed=1000, niqe_spec="bicubic+jpeg:90"):
     return out
 
 
-def crops(models, hr_file, spec="bicubic+jpeg:90", box=(60, 60, 96), seed=1000):
-    """uint8 mosaic: degraded input (nearest x2) | bicubic | one column per model | HR, one crop."""
+def crops(models, hr_file, spec="bicubic+jpeg:90", box=(60, 60, 96), seed=1000, scale=2, zoom=3):
+    """uint8 mosaic: degraded input (nearest x``scale``) | bicubic | one column per model | HR, one
+    crop enlarged ``zoom`` times."""
     from keras_sr.data import read_image
     from keras_sr.evaluation import evaluate_degraded_image
     from keras_sr.inference.loading import load_predictor
@@ -63,14 +64,14 @@ def crops(models, hr_file, spec="bicubic+jpeg:90", box=(60, 60, 96), seed=1000):
     hr = read_image(hr_file)
     tiles, first = [], None
     for name, path in models.items():
-        row = evaluate_degraded_image(load_predictor(path, scale=2), hr, 2, spec, seed=seed)
+        row = evaluate_degraded_image(load_predictor(path, scale=scale), hr, scale, spec, seed=seed)
         if first is None:
             first = row["images"]
-            lr = np.repeat(np.repeat(first["lr"], 2, 0), 2, 1)
+            lr = np.repeat(np.repeat(first["lr"], scale, 0), scale, 1)
             tiles += [lr[y:y + size, x:x + size], first["bicubic"][y:y + size, x:x + size]]
         tiles.append(row["images"]["sr"][y:y + size, x:x + size])
     tiles.append(first["hr"][y:y + size, x:x + size])
-    big = [np.repeat(np.repeat(t, 3, 0), 3, 1) for t in tiles]
+    big = [np.repeat(np.repeat(t, zoom, 0), zoom, 1) for t in tiles]
     return np.concatenate([np.pad(t, ((2, 2), (2, 2), (0, 0)), constant_values=255) for t in big], 1)
 
 

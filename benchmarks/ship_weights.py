@@ -81,6 +81,13 @@ def checkpoint_line(checkpoint, config, result):
             f"{result['val_psnr']:.2f} dB (bicubic {result['bicubic_psnr']:.2f}).")
 
 
+def lr_line(recipe):
+    """How the card says the LR inputs were made."""
+    if recipe.get("degradation"):
+        return f"LR inputs of the degradation chain `{recipe['degradation']}` (each patch its own draw)"
+    return "MATLAB bicubic LR"
+
+
 def overrides_of(config):
     """The run's recipe fields that differ from the preset's recipe (what --config gave)."""
     from keras_sr.training import get_recipe
@@ -103,6 +110,11 @@ def main(argv=None):
                         "those are the --set5 benchmark)")
     p.add_argument("--time-limit", type=float, help="the run's --time-limit (seconds), for the card's command")
     p.add_argument("--issue", default="9", help="issue number the target comes from (card label)")
+    p.add_argument("--preset", default=None,
+                   help="ship under this preset (same architecture as the run's --model, e.g. edsr-baseline-real "
+                        "for an edsr-baseline run on degraded inputs); default: the run's model")
+    p.add_argument("--figure", action="append", default=[], metavar="PNG",
+                   help="a picture the card shows (--notes), written beside it")
     args = p.parse_args(argv)
 
     import keras
@@ -116,7 +128,12 @@ def main(argv=None):
     run = Path(args.run)
     config = json.loads((run / "config.json").read_text())
     result = json.loads((run / "result.json").read_text())
-    name, scale = config["model"], int(config["scale"])
+    name, scale = args.preset or config["model"], int(config["scale"])
+    if args.preset:
+        trained = models.get_preset(config["model"])
+        preset = models.get_preset(args.preset)
+        if (preset["arch"], preset["config"]) != (trained["arch"], trained["config"]) or scale not in preset["scales"]:
+            sys.exit(f"--preset {args.preset} is not {config['model']} x{scale}'s architecture")
     val_dirs = [os.path.realpath(v) for v in config["val"] or []]
     if args.checkpoint == "best" and (not val_dirs or os.path.realpath(args.set5) in val_dirs):
         sys.exit(f"--checkpoint best needs a run validated on held-out training images, not "
@@ -156,7 +173,7 @@ derived from). Load with `keras_sr.from_preset("{name}", scale={scale})`.
 
 * File: `{file['file']}` ({file['size']:,} bytes, SHA-256 `{file['sha256']}`),
   {params:,} parameters{' (re-parameterized from the training form; outputs agree within ' + f'{diff:.1e})' if build else ''}.
-* Data: {data_line(config, n_images)}; HR patches with MATLAB bicubic LR made on the fly, random flips /
+* Data: {data_line(config, n_images)}; HR patches with {lr_line(recipe)} made on the fly, random flips /
   90° rotations{', Y channel (BT.601) only' if recipe['channels'] == 'y' else ''}.
 * Recipe: {recipe['loss']} loss{' + high-frequency L1 (weight ' + str(recipe['high_frequency_weight']) + ')' if recipe['high_frequency_weight'] else ''},
   Adam {recipe['learning_rate']:g} ({recipe['schedule']}{', x' + str(recipe['gamma']) + ' at steps ' + ', '.join(map(str, recipe['milestones'])) if recipe['schedule'] == 'multistep' else ''}),
@@ -182,7 +199,8 @@ derived from). Load with `keras_sr.from_preset("{name}", scale={scale})`.
                 "steps": result["steps"], "train_seconds": round(result["seconds"]), "date": today,
                 "checkpoint": args.checkpoint, "selected_on": [rel(v) for v in config["val"] or []]}
     write_release(model, name, {scale: metadata}, card, build=build, train_config=overrides_of(config),
-                  training_form=training_form, dest=args.dest)
+                  training_form=training_form, dest=args.dest,
+                  figures={os.path.basename(f): f for f in args.figure} or None)
     print((Path(args.dest) / f"{stem}.md").read_text())
 
 

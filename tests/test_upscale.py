@@ -16,6 +16,7 @@ TINY = {
     "bicubic": (2, {}),
     "edsr": (2, {"num_blocks": 2, "filters": 8}),
     "edsr-baseline": (3, {"num_blocks": 2, "filters": 8}),
+    "edsr-baseline-real": (4, {"num_blocks": 1, "filters": 8}),
     "mdsr": (3, {"num_blocks": 2, "filters": 8}),
     "mdsr-baseline": (2, {"num_blocks": 1, "filters": 8}),
     "rednet10": (2, {"filters": 8}),

@@ -13,6 +13,15 @@ PRESETS = {
         "description": "EDSR baseline: 16 residual blocks, 64 filters",
         "reference": "Lim et al., CVPRW 2017, §3.1 / Table 1",
     },
+    # keras-sr's own: EDSR-baseline x4 fine-tuned on degraded inputs (issue #25, real photos). Its
+    # "degradation" is the training chain: `keras-sr train` and `keras-sr eval` use it by default.
+    "edsr-baseline-real": {
+        "arch": "edsr", "scales": (4,),
+        "config": {"num_blocks": 16, "filters": 64, "res_scale": 1.0},
+        "degradation": "blur:0.2-1.6@0.5+bicubic+noise:1-10@0.8+jpeg:50-95@0.9",
+        "description": "EDSR baseline x4 for real photos: trained on blurred, noisy, JPEG-compressed LR",
+        "reference": "Lim et al., CVPRW 2017, §3.1 (architecture); the degradations are keras-sr's (issue #25)",
+    },
     "edsr": {
         "arch": "edsr", "scales": (2, 3, 4),
         "config": {"num_blocks": 32, "filters": 256, "res_scale": 0.1},
