@@ -117,17 +117,20 @@ def card_notes(result, crops_file=None, clean="clean", tuned="video"):
     return "\n".join(lines) + "\n"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run(description, specs, card, scale=2, niqe_spec="bicubic+jpeg:90", crop_options=lambda path: {}, argv=None):
+    """The command line of this script and of ``real_world_x4.py``: measure ``--model`` NAME=PATH models on
+    the held-out split (and ``--set5``) for ``specs``; write ``--json``, ``--crops`` (the first held-out
+    photo, ``crops(..., **crop_options(path))``) and ``--notes`` (``card(result, crops file name)``)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--model", action="append", required=True, metavar="NAME=PATH")
     parser.add_argument("--data", action="append", required=True)
     parser.add_argument("--set5", default=None)
     parser.add_argument("--val-split", type=float, default=0.07)
     parser.add_argument("--json", default=None)
     parser.add_argument("--crops", default=None)
-    parser.add_argument("--notes", default=None, help="write the card's Markdown table here")
-    parser.add_argument("--specs", default=",".join(SPECS), help="comma-separated input degradations")
-    args = parser.parse_args()
+    parser.add_argument("--notes", default=None, help="write the card's Markdown here")
+    parser.add_argument("--specs", default=",".join(specs), help="comma-separated input degradations")
+    args = parser.parse_args(argv)
     from keras_sr.data import hold_out, list_image_files
 
     models = dict(m.split("=", 1) for m in args.model)
@@ -135,20 +138,24 @@ def main():
     images = {f"held-out ({len(held)})": held}
     if args.set5:
         images["Set5"] = list_image_files(args.set5)
-    result = {"date": str(datetime.date.today()), "machine": _cpu(),
-              "load": os.getloadavg(), "models": models, "table": table(models, images, args.specs.split(","))}
+    result = {"date": str(datetime.date.today()), "machine": _cpu(), "load": os.getloadavg(), "models": models,
+              "table": table(models, images, args.specs.split(","), niqe_spec=niqe_spec, scale=scale)}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
     if args.crops:
         from PIL import Image
 
-        Image.fromarray(crops(models, held[0])).save(args.crops)
-        print(f"wrote {args.crops} (columns: JPEG-90 LR | bicubic | {' | '.join(models)} | HR; {held[0]})")
+        Image.fromarray(crops(models, held[0], **crop_options(held[0]))).save(args.crops)
+        print(f"wrote {args.crops} (columns: degraded LR | bicubic | {' | '.join(models)} | HR; {held[0]})")
     if args.notes:
         with open(args.notes, "w") as f:
-            f.write(card_notes(result, os.path.basename(args.crops) if args.crops else None))
+            f.write(card(result, os.path.basename(args.crops) if args.crops else None))
         print(f"wrote {args.notes}")
+
+
+def main():
+    run(__doc__.splitlines()[0], SPECS, card_notes)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,7 @@ PSNR / SSIM on Y, shave 4 (the package's protocol).
         --json benchmarks/real_world_x4_results.json --crops keras_sr/weights/edsr-baseline-real_x4_crops.png
 """
 
-import argparse
-import datetime
-import json
-import os
-
-from real_world_rt4ksr import _cpu, crops, table
+from real_world_rt4ksr import run
 
 TEST_SPEC = "bicubic+noise:5+jpeg:70"
 SPECS = (TEST_SPEC, "bicubic", "real")
@@ -57,42 +52,16 @@ def card_notes(result, crops_file=None, clean="clean", tuned="real"):
     return "\n".join(lines) + "\n"
 
 
+def centre_crop_options(path):
+    """The centre 128 px of ``path`` (the first held-out photo: no choosing), enlarged x2."""
+    from keras_sr.data import read_image
+
+    h, w = read_image(path).shape[:2]
+    return {"spec": TEST_SPEC, "box": ((h // 4 * 4 - 128) // 2, (w // 4 * 4 - 128) // 2, 128), "scale": 4, "zoom": 2}
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", action="append", required=True, metavar="NAME=PATH")
-    parser.add_argument("--data", action="append", required=True)
-    parser.add_argument("--set5", default=None)
-    parser.add_argument("--val-split", type=float, default=0.07)
-    parser.add_argument("--specs", default=",".join(SPECS), help="comma-separated input degradations")
-    parser.add_argument("--json", default=None)
-    parser.add_argument("--crops", default=None)
-    parser.add_argument("--notes", default=None, help="write the card's Markdown here")
-    args = parser.parse_args()
-    from keras_sr.data import hold_out, list_image_files
-
-    models = dict(m.split("=", 1) for m in args.model)
-    _, held = hold_out(args.data, args.val_split, 0)
-    images = {f"held-out ({len(held)})": held}
-    if args.set5:
-        images["Set5"] = list_image_files(args.set5)
-    result = {"date": str(datetime.date.today()), "machine": _cpu(), "load": os.getloadavg(), "models": models,
-              "table": table(models, images, args.specs.split(","), niqe_spec=TEST_SPEC, scale=4)}
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=1)
-    if args.crops:
-        from PIL import Image
-
-        from keras_sr.data import read_image
-
-        h, w = read_image(held[0]).shape[:2]  # the centre 128 px of the first held-out photo (no choosing)
-        box = ((h // 4 * 4 - 128) // 2, (w // 4 * 4 - 128) // 2, 128)
-        Image.fromarray(crops(models, held[0], spec=TEST_SPEC, box=box, scale=4, zoom=2)).save(args.crops)
-        print(f"wrote {args.crops} (columns: degraded LR | bicubic | {' | '.join(models)} | HR; {held[0]})")
-    if args.notes:
-        with open(args.notes, "w") as f:
-            f.write(card_notes(result, os.path.basename(args.crops) if args.crops else None))
-        print(f"wrote {args.notes}")
+    run(__doc__.splitlines()[0], SPECS, card_notes, scale=4, niqe_spec=TEST_SPEC, crop_options=centre_crop_options)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,13 @@ def frame_padding(frame_model, h, w, border):
     return ((0, -h % m), (0, -w % m)), "edge"  # what Predictor.__call__ does without a border
 
 
+def check_rgb(frame_model):
+    """One-line ``ValueError`` for a model that does not take RGB frames (a Y-only model)."""
+    if frame_model.predictor.channels != 3:
+        raise ValueError(f"model {frame_model.name} takes {frame_model.predictor.channels} channels; video "
+                         "upscaling needs an RGB model")
+
+
 def upscale_frames(frame_model, frames, border="symmetric"):
     """(B, H, W, 3) uint8 -> (B, H·s, W·s, 3) uint8: :func:`prepare_frames`, the model,
     :func:`finish_frames` (the video pipeline runs the three in separate threads)."""
@@ -42,9 +49,7 @@ def prepare_frames(frame_model, frames, border="symmetric"):
     """
     frames = np.asarray(frames)
     b, h, w, _ = frames.shape
-    if frame_model.predictor.channels != 3:
-        raise ValueError(f"model {frame_model.name} takes {frame_model.predictor.channels} channels; video "
-                         "upscaling needs an RGB model")
+    check_rgb(frame_model)
     ((top, bottom), (left, right)), mode = frame_padding(frame_model, h, w, border)
     if top or bottom or left or right:
         frames = np.pad(frames, ((0, 0), (top, bottom), (left, right), (0, 0)), mode=mode)

@@ -18,7 +18,7 @@ from fractions import Fraction
 
 from keras_sr.utils.atomic import replaced_file
 from keras_sr.video.colour import from_rgb, tag_codec, to_rgb
-from keras_sr.video.frames import finish_frames, prepare_frames
+from keras_sr.video.frames import check_rgb, finish_frames, prepare_frames
 from keras_sr.video.probe import VideoReadError, _reason, probe
 from keras_sr.video.window import Window
 
@@ -105,9 +105,7 @@ def upscale_video(src, dst, model="rt4ksr", scale=2, weights=None, *, frame_mode
         check_output(src, dst, codec, pix_fmt, info.width, info.height, scale or 1, preset)
         frame_model = load_frame_model(model, scale=scale, weights=weights)
     s = frame_model.scale
-    if frame_model.predictor.channels != 3:
-        raise ValueError(f"model {frame_model.name} takes {frame_model.predictor.channels} channels; video "
-                         "upscaling needs an RGB model")
+    check_rgb(frame_model)  # before decoding: the reader would call a later failure a decode error
     check_output(src, dst, codec, pix_fmt, info.width, info.height, s, preset)
     batch = int(batch or auto_batch(info.width, info.height))
     if batch < 1:
