@@ -117,10 +117,12 @@ def card_notes(result, crops_file=None, clean="clean", tuned="video"):
     return "\n".join(lines) + "\n"
 
 
-def run(description, specs, card, scale=2, niqe_spec="bicubic+jpeg:90", crop_options=lambda path: {}, argv=None):
-    """The command line of this script and of ``real_world_x4.py``: measure ``--model`` NAME=PATH models on
-    the held-out split (and ``--set5``) for ``specs``; write ``--json``, ``--crops`` (the first held-out
-    photo, ``crops(..., **crop_options(path))``) and ``--notes`` (``card(result, crops file name)``)."""
+def run(description, specs, card, scale=2, niqe_spec="bicubic+jpeg:90", crop_options=lambda path, scale: {},
+        argv=None, scale_option=False):
+    """The command line of this script and of ``real_world_edsr.py``: measure ``--model`` NAME=PATH models on
+    the held-out split (and ``--set5``) for ``specs`` at ``scale`` (``scale_option``: a ``--scale`` option,
+    default ``scale``); write ``--json``, ``--crops`` (the first held-out photo, ``crops(..., **crop_options(path,
+    scale))``) and ``--notes`` (``card(result, crops file name)``)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--model", action="append", required=True, metavar="NAME=PATH")
     parser.add_argument("--data", action="append", required=True)
@@ -130,7 +132,10 @@ def run(description, specs, card, scale=2, niqe_spec="bicubic+jpeg:90", crop_opt
     parser.add_argument("--crops", default=None)
     parser.add_argument("--notes", default=None, help="write the card's Markdown here")
     parser.add_argument("--specs", default=",".join(specs), help="comma-separated input degradations")
+    if scale_option:
+        parser.add_argument("--scale", type=int, default=scale)
     args = parser.parse_args(argv)
+    scale = getattr(args, "scale", scale)
     from keras_sr.data import hold_out, list_image_files
 
     models = dict(m.split("=", 1) for m in args.model)
@@ -139,6 +144,7 @@ def run(description, specs, card, scale=2, niqe_spec="bicubic+jpeg:90", crop_opt
     if args.set5:
         images["Set5"] = list_image_files(args.set5)
     result = {"date": str(datetime.date.today()), "machine": _cpu(), "load": os.getloadavg(), "models": models,
+              "scale": scale,
               "table": table(models, images, args.specs.split(","), niqe_spec=niqe_spec, scale=scale)}
     if args.json:
         with open(args.json, "w") as f:
@@ -146,7 +152,7 @@ def run(description, specs, card, scale=2, niqe_spec="bicubic+jpeg:90", crop_opt
     if args.crops:
         from PIL import Image
 
-        Image.fromarray(crops(models, held[0], **crop_options(held[0]))).save(args.crops)
+        Image.fromarray(crops(models, held[0], **crop_options(held[0], scale))).save(args.crops)
         print(f"wrote {args.crops} (columns: degraded LR | bicubic | {' | '.join(models)} | HR; {held[0]})")
     if args.notes:
         with open(args.notes, "w") as f:

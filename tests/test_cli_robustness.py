@@ -152,6 +152,7 @@ def test_refused_runs_create_no_folder(tmp_path):
     (["upscale", "a.png", "-o", "o.png", "--max-memory", "lots"], ["--max-memory", "lots"]),
     (["upscale", "a.png", "-o", "blocker/o.png"], ["blocker", "is a file"]),
     (["restore", "a.png", "-o", "o.png", "--tile", "-3"], ["--tile"]),
+    (["restore", "a.png", "-o", "o.png", "--strength", "1.5"], ["--strength", "1.5"]),
     (["eval", "--model", "bicubic", "--data", ".", "--scale", "2", "--tile", "0"], ["--tile"]),
     (["eval", "--model", "bicubic", "--data", "nowhere", "--scale", "2"], ["nowhere", "does not exist"]),
     (["eval", "--model", "bicubic", "--data", ".", "--scale", "2", "--json", "blocker/r.json"], ["--json"]),

@@ -390,7 +390,7 @@ def test_every_table_entry_is_still_used():
 def test_command_extraction():
     assert commands("README.md")[:3] == [  # the main command: an && chain on line 18
         (18, "python3 -m venv .venv"), (18, ".venv/bin/pip install -q -e '.[cpu]'"),
-        (18, ".venv/bin/keras-sr upscale --sample chelsea -o outputs/chelsea_x2.png --compare")]
+        (18, ".venv/bin/keras-sr upscale --sample rocket -o outputs/rocket_x2.png --compare")]
     assert not any("#" in c for p in PAGES for _, c in commands(p))  # comments dropped
     assert "docs/training.md" in PAGES and "docs/export.md" in PAGES  # the docs/ glob finds the pages
 

@@ -159,16 +159,16 @@ def test_train_init_weights_starts_from_the_given_model(tmp_path):
     assert saved["init_weights"] == first["final_model"]
 
 
-def test_upscale_sample_with_comparison_and_shipped_default(shipped_dir, tmp_path, capsys):
+def test_upscale_sample_with_comparison_and_shipped_weights(shipped_dir, tmp_path, capsys):
     out = tmp_path / "new" / "chelsea_x2.png"  # the folder is created
-    assert main(["upscale", "--sample", "chelsea", "-o", str(out), "--compare"]) == 0
+    assert main(["upscale", "--sample", "chelsea", "-o", str(out), "--compare", "--model", "rt4ksr", "--scale", "2"]) == 0
     printed = capsys.readouterr().out
     assert f"wrote {out} (902x600, rt4ksr x2)" in printed
     compare = tmp_path / "new" / "chelsea_x2_compare.png"
     assert f"wrote {compare} (bicubic | rt4ksr)" in printed
     with Image.open(compare) as img:
         assert img.width > 2 * 192 * 2 and img.height > 192 * 2  # two 2x-zoomed 192 px crops + captions
-    # the default model is the shipped RT4KSR x2: same pixels as building it by hand
+    # a preset without --weights runs the shipped file: same pixels as building it by hand
     from skimage import data as skdata
 
     from keras_sr.inference import load_predictor

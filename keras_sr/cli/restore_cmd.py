@@ -31,6 +31,10 @@ def add_parser(sub, parents):
     add_tiling_options(p, unit="")
     p.add_argument("--border", default="symmetric", choices=("symmetric", "reflect", "none"),
                    help="mirror the image by the model's receptive field and crop after (default symmetric)")
+    p.add_argument("--strength", type=float, default=1.0, metavar="S",
+                   help="keep this share of the model's change, in (0, 1] (default 1: all of it; 0.5: half). "
+                        "For noise lighter than the model's (rednet10-denoise: sigma 30) a lower strength "
+                        "over-smooths less: docs/restoration.md gives the measured best per noise level")
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
     p.add_argument("--compare", action="store_true",
                    help="also write OUT_compare.png: input | restored, on the crop where they differ most")
@@ -38,6 +42,9 @@ def add_parser(sub, parents):
 
 def check(args):
     """Every argument and every path the run will write, before TensorFlow or a model loads."""
+    from keras_sr.inference.strength import check_strength
+
+    check_strength(args.strength)
     check_file_run(args)
 
 
@@ -58,6 +65,10 @@ def run(args):
                              "restoration one: use keras-sr upscale, or a scale-1 model such as rednet10-denoise")
     choice = choose(args.model, 1, args.weights)  # a model file that upscales fails its scale check on load
 
-    return run_files(args.jobs, lambda: load_predictor(choice.model, scale=1, weights=choice.weights),
-                     batch=args.folder_run, tile=args.tile, overlap=args.overlap, border=args.border,
+    def load():
+        from keras_sr.inference.strength import with_strength
+
+        return with_strength(load_predictor(choice.model, scale=1, weights=choice.weights), args.strength)
+
+    return run_files(args.jobs, load, batch=args.folder_run, tile=args.tile, overlap=args.overlap, border=args.border,
                      self_ensemble=args.self_ensemble, max_memory=args.max_memory_bytes, note=choice.note)

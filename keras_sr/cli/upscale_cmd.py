@@ -2,7 +2,17 @@
 
 from keras_sr.cli.options import add_tiling_options, check_file_run
 
-DEFAULT_MODEL, DEFAULT_SCALE = "rt4ksr", 2  # with the weights keras-sr ships (keras_sr.weights)
+# Without --model (with the weights keras-sr ships, keras_sr.weights): for photos the model that measured
+# best on realistic held-out inputs (JPEG, noise, blur; benchmarks/default_upscaler.py, docs/real-world.md),
+# per scale; for clips the real-time RT4KSR (docs/video.md).
+DEFAULT_MODEL, DEFAULT_SCALE = "edsr-baseline-real", 2
+DEFAULT_MODEL_BY_SCALE = {2: "edsr-baseline-real", 3: "edsr-baseline", 4: "edsr-baseline-real"}
+DEFAULT_VIDEO_MODEL, DEFAULT_VIDEO_SCALE = "rt4ksr", 2
+
+
+def default_model(scale):
+    """The preset ``keras-sr upscale`` runs on images without ``--model`` at ``scale`` (None: 2)."""
+    return DEFAULT_MODEL_BY_SCALE.get(DEFAULT_SCALE if scale is None else scale, DEFAULT_MODEL)
 
 
 def add_parser(sub, parents):
@@ -12,8 +22,10 @@ def add_parser(sub, parents):
                        description="Upscale images with a model, whole or in tiles (seamless when "
                                    "the overlap covers the model's receptive field, the default; tiles are "
                                    "chosen to fit --max-memory). Grey, RGBA and 16-bit images are kept so. "
-                                   f"Without --model: {DEFAULT_MODEL} x{DEFAULT_SCALE} with the weights "
-                                   "keras-sr ships. Exit status: 0 done, 1 some files failed (listed at the "
+                                   f"Without --model: {DEFAULT_MODEL} x{DEFAULT_SCALE} (x3: "
+                                   f"{DEFAULT_MODEL_BY_SCALE[3]}) with the weights keras-sr ships, the best "
+                                   "measured on realistic photos (JPEG, noise, blur); clips: "
+                                   f"{DEFAULT_VIDEO_MODEL} x{DEFAULT_VIDEO_SCALE}. Exit status: 0 done, 1 some files failed (listed at the "
                                    "end), 2 refused (nothing written).")
     p.add_argument("inputs", nargs="*", metavar="IN", help="image files or folders (folders: every image "
                    "in it, outputs already in OUT skipped)")
@@ -25,7 +37,8 @@ def add_parser(sub, parents):
                         "when several inputs; missing folders are created")
     p.add_argument("--model", default=None,
                    help=f"preset name (`bicubic` too), a .keras file (a keras-sr train checkpoint too) or an "
-                        f"exported SavedModel folder (default {DEFAULT_MODEL})")
+                        f"exported SavedModel folder (default {DEFAULT_MODEL}; clips: "
+                        f"{DEFAULT_VIDEO_MODEL})")
     p.add_argument("--weights", default=None, metavar="default|PATH|none",
                    help="for a preset: 'default' (the weights keras-sr ships; the default where there are "
                         "some), a .weights.h5 or .keras file, or 'none' (untrained: for testing only)")
@@ -65,8 +78,8 @@ def run(args):
     if args.video_run:
         from keras_sr.cli import video_options
 
-        return video_options.run(args, DEFAULT_MODEL, DEFAULT_SCALE)
-    choice = choose(args.model, args.scale, args.weights, DEFAULT_MODEL, DEFAULT_SCALE)
+        return video_options.run(args, DEFAULT_VIDEO_MODEL, DEFAULT_VIDEO_SCALE)
+    choice = choose(args.model, args.scale, args.weights, default_model(args.scale), DEFAULT_SCALE)
     return run_files(args.jobs, lambda: load_predictor(choice.model, scale=choice.scale, weights=choice.weights),
                      batch=args.folder_run, shard=args.shard_pair, tile=args.tile, overlap=args.overlap,
                      border=args.border, self_ensemble=args.self_ensemble, max_memory=args.max_memory_bytes,

@@ -13,13 +13,14 @@ PRESETS = {
         "description": "EDSR baseline: 16 residual blocks, 64 filters",
         "reference": "Lim et al., CVPRW 2017, §3.1 / Table 1",
     },
-    # keras-sr's own: EDSR-baseline x4 fine-tuned on degraded inputs (issue #25, real photos). Its
-    # "degradation" is the training chain: `keras-sr train` and `keras-sr eval` use it by default.
+    # keras-sr's own: EDSR-baseline x2 / x4 fine-tuned on degraded inputs (issue #25, real photos); the
+    # default of `keras-sr upscale`. Its "degradation" is the training chain: `keras-sr train` and
+    # `keras-sr eval` use it by default.
     "edsr-baseline-real": {
-        "arch": "edsr", "scales": (4,),
+        "arch": "edsr", "scales": (2, 4),
         "config": {"num_blocks": 16, "filters": 64, "res_scale": 1.0},
         "degradation": "blur:0.2-1.6@0.5+bicubic+noise:1-10@0.8+jpeg:50-95@0.9",
-        "description": "EDSR baseline x4 for real photos: trained on blurred, noisy, JPEG-compressed LR",
+        "description": "EDSR baseline for real photos: trained on blurred, noisy, JPEG-compressed LR",
         "reference": "Lim et al., CVPRW 2017, §3.1 (architecture); the degradations are keras-sr's (issue #25)",
     },
     "edsr": {
