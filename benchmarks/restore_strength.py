@@ -23,14 +23,9 @@ SIGMAS = (5, 10, 15, 20, 25, 30, 40, 50)
 STRENGTHS = tuple(round(0.1 * k, 1) for k in range(1, 11))
 
 
-def psnr(a, b):
-    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return 10 * np.log10(255.0 ** 2 / mse)
-
-
 def table(predict, files, sigmas=SIGMAS, strengths=STRENGTHS, seed=2000):
     """``{sigma: {strength: mean PSNR}}`` (and ``"input"``: the noisy input's) over ``files``."""
-    from keras_sr.data import read_image
+    from keras_sr.data import psnr, read_image
     from keras_sr.data.degradations import degrade, y_levels
 
     out = {}
@@ -41,10 +36,10 @@ def table(predict, files, sigmas=SIGMAS, strengths=STRENGTHS, seed=2000):
             noisy = degrade(clean, f"noise:{sigma}", seed=seed + i)
             x = noisy.astype(np.float32) / 255.0
             restored = np.asarray(predict(x), np.float64)
-            row = {"input": psnr(noisy, clean)}
+            row = {"input": psnr(noisy, clean, shave=0)}
             for s in strengths:
                 blended = x + s * (restored - x)
-                row[s] = psnr(np.clip(np.round(blended * 255.0), 0, 255), clean)
+                row[s] = psnr(np.clip(np.round(blended * 255.0), 0, 255).astype(np.uint8), clean, shave=0)
             rows.append(row)
         out[sigma] = {k: float(np.mean([r[k] for r in rows])) for k in rows[0]}
         best = max(strengths, key=lambda s: out[sigma][s])

@@ -5,8 +5,9 @@ from keras_sr.cli.options import add_tiling_options, check_file_run
 # Without --model (with the weights keras-sr ships, keras_sr.weights): for photos the model that measured
 # best on realistic held-out inputs (JPEG, noise, blur; benchmarks/default_upscaler.py, docs/real-world.md),
 # per scale; for clips the real-time RT4KSR (docs/video.md).
-DEFAULT_MODEL, DEFAULT_SCALE = "edsr-baseline-real", 2
 DEFAULT_MODEL_BY_SCALE = {2: "edsr-baseline-real", 3: "edsr-baseline", 4: "edsr-baseline-real"}
+DEFAULT_SCALE = 2
+DEFAULT_MODEL = DEFAULT_MODEL_BY_SCALE[DEFAULT_SCALE]
 DEFAULT_VIDEO_MODEL, DEFAULT_VIDEO_SCALE = "rt4ksr", 2
 
 
