@@ -113,7 +113,7 @@ def main(argv=None):
 
 Weights keras-sr trained itself with `keras-sr train` (no other project's checkpoint is used or
 derived from). Load with `keras_sr.from_preset("{name}")`; use with
-`keras-sr restore IN -o OUT --model {name}` (Y channel restored, Cb/Cr kept).
+`keras-sr restore IN -o OUT --model {name}` (colour photos: the grey model on each channel of an opponent colour space, docs/restoration.md; `--chroma keep`: Y only, Cb/Cr kept).
 
 * Task: restores images degraded by `{trained_on}` (the training degradation, {'one fixed level' if '-' not in trained_on else 'a level drawn per patch in the range: blind within it'}),
   on the **Y channel** (MATLAB `rgb2ycbcr` Y of the 8-bit image, rounded: a grey image).

@@ -39,7 +39,8 @@ def photos(tmp_path):
 
 
 @pytest.mark.parametrize("name,num_layers,filters", [("rednet10", 5, 64), ("rednet20", 10, 64), ("rednet30", 15, 64),
-                                                     ("rednet10-denoise", 5, 32), ("rednet10-deblock", 5, 32)])
+                                                     ("rednet10-denoise", 5, 32), ("rednet10-denoise-blind", 5, 32),
+                                                     ("rednet10-deblock", 5, 32)])
 def test_scale1_rednet_parameter_counts_and_no_resize(name, num_layers, filters):
     model = models.build(name, scale=1)
     assert trainable_count(model) == rednet_params(num_layers, filters, 1)
@@ -159,7 +160,9 @@ def test_shipped_restoration_weights_beat_their_input_on_a_photo(name):
     from keras_sr.inference import load_predictor
 
     hr = data.y_levels(skdata.coffee()[:160, :200])
-    spec = models.get_preset(name)["degradation"].split("-")[0]  # the range's hardest level
+    op, levels = models.get_preset(name)["degradation"].split(":")
+    low, _, high = levels.partition("-")
+    spec = f"{op}:{(high or low) if op == 'noise' else low}"  # the range's hardest level (most noise, lowest quality)
     degraded = data.degrade(hr, spec, seed=0)
     restored = load_predictor(name, scale=1, weights="default")(degraded.astype("float32") / 255.0)
     gain = data.psnr(restored, hr, 1, 0) - data.psnr(degraded, hr, 1, 0)
@@ -185,7 +188,7 @@ def test_export_scale1_to_tflite_passes_the_gpu_check(tmp_path, capsys):
     assert meta["input"]["shape"] == meta["output"]["shape"] == [1, 32, 40, 1]
 
 
-@pytest.mark.skipif(("rednet10-denoise", 1) not in shipped.SHIPPED, reason="no shipped denoiser")
+@pytest.mark.skipif(("rednet10-denoise-blind", 1) not in shipped.SHIPPED, reason="no shipped blind denoiser")
 def test_restore_verb_uses_the_shipped_denoiser_by_default(tmp_path, capsys):
     from skimage import data as skdata
 
@@ -193,11 +196,10 @@ def test_restore_verb_uses_the_shipped_denoiser_by_default(tmp_path, capsys):
     noisy = data.degrade(clean, "noise:30", seed=1)
     data.write_image(str(tmp_path / "noisy.png"), noisy)
     assert main(["restore", str(tmp_path / "noisy.png"), "-o", str(tmp_path / "clean.png")]) == 0
-    assert "rednet10-denoise x1" in capsys.readouterr().out
+    assert "rednet10-denoise-blind (opponent colour, noise sigma" in capsys.readouterr().out
     restored = data.read_image(tmp_path / "clean.png")
-    y = data.y_levels
-    assert data.psnr(y(restored), y(clean), 1, 0) > data.psnr(y(noisy), y(clean), 1, 0) + 3
-    assert presets.from_preset("rednet10-denoise", weights="default").name == "rednet10_denoise_x1"  # its one scale
+    assert data.psnr(restored, clean, 1, 0) > data.psnr(noisy, clean, 1, 0) + 6  # RGB: the colour noise goes too
+    assert presets.from_preset("rednet10-denoise-blind", weights="default").name == "rednet10_denoise_blind_x1"
 
 
 @pytest.mark.skipif(not _shipped_restoration(), reason="no shipped restoration weights")

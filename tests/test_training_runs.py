@@ -7,6 +7,7 @@ import json
 import keras
 import numpy as np
 import pytest
+from PIL import Image
 
 from keras_sr import data, training
 from keras_sr.cli import main
@@ -198,3 +199,20 @@ def test_small_training_image_stops_or_is_skipped(folders, tmp_path):
     assert sum("small.png" in str(w.message) for w in caught) == 1  # one summary line, not one per file
     assert json.loads((tmp_path / "r2" / "config.json").read_text())["recipe"]["on_bad_file"] == "skip_small"
     assert (tmp_path / "r2" / "checkpoints" / "final.keras").is_file()
+
+
+def test_comparison_pictures_pad_odd_lr_sizes_for_models_that_need_even_ones(tmp_path):
+    """RT4KSR pixel-unshuffles by 2: a held-out photo whose x3 LR is 21x23 must still get its picture
+    (a run crashed at the end of its first epoch on such a photo before the pictures padded as validation does)."""
+    from keras_sr import models
+    from keras_sr.training.callbacks import ComparisonPictures, ValidationImages
+
+    photos = tmp_path / "val"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, (63, 69, 3), dtype=np.uint8)).save(photos / "odd.png")
+    images = ValidationImages(str(photos), 3)
+    assert images.pairs[0][0].shape[:2] == (21, 23)
+    model = models.build("rt4ksr", scale=3)
+    ComparisonPictures(images, tmp_path / "pictures", model, count=1).on_epoch_end(0)
+    assert (tmp_path / "pictures" / "epoch0001_odd.png").is_file()

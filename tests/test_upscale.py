@@ -21,6 +21,7 @@ TINY = {
     "mdsr-baseline": (2, {"num_blocks": 1, "filters": 8}),
     "rednet10": (2, {"filters": 8}),
     "rednet10-denoise": (1, {"filters": 4}),  # restoration presets: scale 1, same size out
+    "rednet10-denoise-blind": (1, {"filters": 4}),
     "rednet10-deblock": (1, {"filters": 4, "num_layers": 3}),
     "rednet20": (2, {"filters": 4, "num_layers": 4}),
     "rednet30": (3, {"filters": 4, "num_layers": 3}),

@@ -3,17 +3,19 @@
 
 from keras_sr.cli.options import add_tiling_options, check_file_run
 
-DEFAULT_MODEL = "rednet10-denoise"  # with the weights keras-sr ships (keras_sr.weights)
+DEFAULT_MODEL = "rednet10-denoise-blind"  # with the weights keras-sr ships (keras_sr.weights)
 
 
 def add_parser(sub, parents):
     from keras_sr.evaluation.samples import sample_names
 
     p = sub.add_parser("restore", parents=parents, help="denoise / deblock image files (scale-1 models)",
-                       description="Restore images with a scale-1 model (same size out): rednet10-denoise "
-                                   "(Gaussian noise, sigma 30), rednet10-deblock (JPEG quality 10-40), or "
+                       description="Restore images with a scale-1 model (same size out): rednet10-denoise-blind "
+                                   "(Gaussian noise, any sigma 0-55, estimated per photo), rednet10-denoise (sigma 30, "
+                                   "adapted to each photo's level), rednet10-deblock (JPEG quality 10-40), or "
                                    "your own run's .keras file. Grey, RGBA and 16-bit images are kept so; "
-                                   "a Y-channel model restores Y and keeps Cb, Cr. Without --model: "
+                                   "a grey model restores colour photos channel by channel in an opponent colour "
+                                   "space (--chroma restore) or Y alone (--chroma keep). Without --model: "
                                    f"{DEFAULT_MODEL} with the weights keras-sr ships. Exit status: 0 done, 1 some "
                                    "files failed (listed at the end), 2 refused (nothing written).")
     p.add_argument("inputs", nargs="*", metavar="IN", help="image files or folders (folders: every image in it, "
@@ -33,8 +35,16 @@ def add_parser(sub, parents):
                    help="mirror the image by the model's receptive field and crop after (default symmetric)")
     p.add_argument("--strength", type=float, default=1.0, metavar="S",
                    help="keep this share of the model's change, in (0, 1] (default 1: all of it; 0.5: half). "
-                        "For noise lighter than the model's (rednet10-denoise: sigma 30) a lower strength "
-                        "over-smooths less: docs/restoration.md gives the measured best per noise level")
+                        "On top of --noise-level: a lower strength keeps more grain and texture")
+    p.add_argument("--noise-level", default=None, metavar="SIGMA",
+                   help="for keras-sr's denoisers (rednet10-denoise: trained at sigma 30; rednet10-denoise-blind: "
+                        "best at 5-40): the noise sigma of the photos (0-255 scale, per RGB channel), or 'auto' "
+                        "(the default): estimated from each photo. Noise outside the model's range is scaled into it "
+                        "(docs/restoration.md)")
+    p.add_argument("--chroma", default="restore", choices=("restore", "keep"),
+                   help="colour photos with a grey model: 'restore' (default) runs it on each channel of an "
+                        "opponent colour space, so colour noise goes too; 'keep' restores Y only and keeps Cb, Cr "
+                        "as they are (the RED-Net paper's way). RGB models ignore it")
     p.add_argument("--self-ensemble", action="store_true", help="average the 8 flips/rotations (x8 time)")
     p.add_argument("--compare", action="store_true",
                    help="also write OUT_compare.png: input | restored, on the crop where they differ most")
@@ -45,6 +55,13 @@ def check(args):
     from keras_sr.inference.strength import check_strength
 
     check_strength(args.strength)
+    if args.noise_level is not None:
+        from keras_sr.inference.noise_adapt import NOISE_RANGE, check_noise_level, noise_range_of
+
+        args.noise_level = check_noise_level(args.noise_level)
+        if noise_range_of(args.model) is None:
+            raise ValueError(f"--noise-level applies to keras-sr's denoisers ({', '.join(NOISE_RANGE)}); "
+                             f"--model {args.model} is not one")
     check_file_run(args)
 
 
@@ -66,9 +83,19 @@ def run(args):
     choice = choose(args.model, 1, args.weights)  # a model file that upscales fails its scale check on load
 
     def load():
+        from keras_sr.inference.colour_restore import colour_restorer
         from keras_sr.inference.strength import with_strength
 
-        return with_strength(load_predictor(choice.model, scale=1, weights=choice.weights), args.strength)
+        from keras_sr.inference.noise_adapt import noise_adapted, noise_range_of
+
+        predict = load_predictor(choice.model, scale=1, weights=choice.weights)
+        colour = predict.channels == 1 and args.chroma == "restore"
+        noise_range = noise_range_of(args.model) if predict.channels == 1 else None
+        if noise_range is not None:
+            predict = noise_adapted(predict, noise_range, args.noise_level or "auto", colour)
+        elif colour:
+            predict = colour_restorer(predict)
+        return with_strength(predict, args.strength)
 
     return run_files(args.jobs, load, batch=args.folder_run, tile=args.tile, overlap=args.overlap, border=args.border,
                      self_ensemble=args.self_ensemble, max_memory=args.max_memory_bytes, note=choice.note)

@@ -217,6 +217,11 @@ def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", se
 
     summary = Summary()
     todo = list(jobs)
+    loaded = predict
+
+    def run_on(image):  # the predictor for this image (one that estimates its noise level, or the one given)
+        return loaded.for_image(image) if loaded.for_image is not None else loaded
+
     if not todo:
         return summary
     for folder in sorted({os.path.dirname(os.path.abspath(j.output)) for j in todo}):
@@ -235,6 +240,7 @@ def upscale_files(predict, jobs, tile=None, overlap=None, border="symmetric", se
         if frames > 1:
             log(f"keras-sr: warning: {job.source} is animated ({frames} frames): only frame 1 is upscaled")
         h, w = image.shape[:2]
+        predict = run_on(image)
         chosen, tiling = (tile, f"tiles of {tile} px") if tile else choose_tile(
             predict, h, w, max_memory, overlap, image.dtype.itemsize, self_ensemble, holds_floats(predict, image),
             os.path.splitext(job.output)[1] or ".png")

@@ -20,7 +20,13 @@ class Predictor:
         multiple: input height and width must be multiples of this (handled by
             :meth:`__call__` by edge padding and cropping).
         model: the ``keras.Model`` (``None`` for bicubic).
+        for_image: ``None``, or a function of the whole input image returning the
+            :class:`Predictor` to run on it (a denoiser that estimates each image's noise level:
+            :func:`keras_sr.inference.noise_adapt.noise_adapted`); callers that run whole images
+            (:func:`keras_sr.inference.upscale`, ``keras-sr restore``) call it first.
     """
+
+    for_image = None
 
     def __init__(self, fn, name, scale, channels, multiple=1, model=None):
         self.fn, self.name, self.scale = fn, name, int(scale)

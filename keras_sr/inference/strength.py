@@ -43,5 +43,8 @@ def with_strength(predict, strength):
     def run(image):
         return image + strength * (inner(image) - image)
 
-    return Predictor(run, f"{predict.name} (strength {strength:g})", 1, predict.channels, predict.multiple,
-                     predict.model)
+    steered = Predictor(run, f"{predict.name} (strength {strength:g})", 1, predict.channels, predict.multiple,
+                        predict.model)
+    if predict.for_image is not None:  # chosen per image (a noise-level estimate): steer that one
+        steered.for_image = lambda image: with_strength(predict.for_image(image), strength)
+    return steered

@@ -115,6 +115,8 @@ def upscale(model, image, scale=None, weights=None, tile=None, overlap=None, sel
         clipped; float not clipped).
     """
     predict = load_predictor(model, scale=scale, weights=weights)
+    if predict.for_image is not None:  # e.g. a denoiser that estimates this image's noise level
+        predict = predict.for_image(image)
     rgb, alpha, kind = _split_image(image, keep_integers=predict.channels == 3)
     from keras_sr.data import matlab_imresize, rgb_to_ycbcr, ycbcr_to_rgb
 

@@ -37,6 +37,12 @@ PRESETS = {
         "description": "RED10 wiring, 32 features, denoiser (scale 1, Y): Gaussian noise sigma 30 on 0-255",
         "reference": "Mao et al., NIPS 2016, §4 (denoising); width 32 is keras-sr's (paper: 64)",
     },
+    "rednet10-denoise-blind": {
+        "arch": "rednet", "scales": (1,), "degradation": "noise:0-55",
+        "config": {"num_layers": 5, "filters": 32, "channels": 1},
+        "description": "RED10 wiring, 32 features, blind denoiser (scale 1, grey): Gaussian noise sigma 0-55 on 0-255",
+        "reference": "Mao et al., NIPS 2016, §4 (denoising); blind over sigma 0-55 and width 32 are keras-sr's",
+    },
     "rednet10-deblock": {
         "arch": "rednet", "scales": (1,), "degradation": "jpeg:10-40",
         "config": {"num_layers": 5, "filters": 32, "channels": 1},

@@ -45,12 +45,19 @@ class ValidationImages:
         """SR images of ``model`` (one image at a time: sizes differ). Sizes a model cannot take
         (RT4KSR pixel-unshuffles by 2; Set5 at x3 has odd LR sizes) are edge-padded and the
         SR cropped, as in :mod:`keras_sr.evaluation`."""
+        run = self._predictor(model)
+        return [run(lr) for lr, _ in self.pairs]
+
+    def predict_one(self, model, i):
+        """The SR image of ``model`` for image ``i`` (edge-padded as :meth:`predict`)."""
+        return self._predictor(model)(self.pairs[i][0])
+
+    def _predictor(self, model):
         from keras_sr.inference import Predictor, input_multiple
 
         channels = self.pairs[0][0].shape[-1]
-        run = Predictor(lambda lr: np.asarray(model(lr[None], training=False))[0], model.name, self.scale,
-                        channels, input_multiple(model))
-        return [run(lr) for lr, _ in self.pairs]
+        return Predictor(lambda lr: np.asarray(model(lr[None], training=False))[0], model.name, self.scale,
+                         channels, input_multiple(model))
 
     def psnr(self, model):
         """Mean benchmark PSNR of ``model`` over the images."""
@@ -164,7 +171,7 @@ class ComparisonPictures(keras.callbacks.Callback):
         for i in range(min(self.count, len(self.images))):
             lr, hr = self.images.pairs[i]
             with averaged_weights(model, getattr(self.model, "optimizer", None)):
-                sr = np.asarray(model(lr[None], training=False))[0]
+                sr = self.images.predict_one(model, i)  # odd LR sizes padded for models that need even ones
             bic = self.images.bicubic()[i]
             tiles = [np.repeat(np.repeat(lr, s, axis=0), s, axis=1), bic, sr, hr]
             tiles = [np.clip(np.round(np.clip(t, 0, 1) * 255.0), 0, 255).astype(np.uint8) for t in tiles]
