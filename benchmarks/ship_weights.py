@@ -66,9 +66,11 @@ def checkpoint_line(checkpoint, config, result):
         split = config["recipe"]["val_split"]
         where = (f"the held-out split (`--val-split {split:g}`, seed {config['seed']}: {len(config['held_out'])} whole "
                  "images of the training folders that the run never trained on; Set5 chose nothing)")
-        pick = "the best epoch (`best.keras`)" if checkpoint == "best" else "the run's final weights (`final.keras`)"
-        return (f"* Checkpoint: {pick}; on {where}: {result['val_psnr']:.2f} dB at the end "
-                f"(bicubic {result['bicubic_psnr']:.2f}).")
+        if checkpoint == "best":
+            return (f"* Checkpoint: the best epoch (`best.keras`, {result['best_val_psnr']:.2f} dB Y-PSNR) on {where}; "
+                    f"the last epoch reached {result['val_psnr']:.2f} dB there (bicubic {result['bicubic_psnr']:.2f}).")
+        return (f"* Checkpoint: the run's final weights (`final.keras`); on {where}: {result['val_psnr']:.2f} dB at "
+                f"the end (bicubic {result['bicubic_psnr']:.2f}).")
     val = ", ".join(rel(v) for v in config["val"] or []) or "none"
     held_out = "runs/split/holdout" in val
     where = (f"held-out TRAINING images ({val}: whole images of T91 + BSD200 that the run never trained on, "
@@ -135,7 +137,8 @@ def main(argv=None):
         if (preset["arch"], preset["config"]) != (trained["arch"], trained["config"]) or scale not in preset["scales"]:
             sys.exit(f"--preset {args.preset} is not {config['model']} x{scale}'s architecture")
     val_dirs = [os.path.realpath(v) for v in config["val"] or []]
-    if args.checkpoint == "best" and (not val_dirs or os.path.realpath(args.set5) in val_dirs):
+    held_out_split = bool(config.get("held_out"))  # --val-split: whole training images the run never saw
+    if args.checkpoint == "best" and not held_out_split and (not val_dirs or os.path.realpath(args.set5) in val_dirs):
         sys.exit(f"--checkpoint best needs a run validated on held-out training images, not "
                  f"{', '.join(config['val'] or ['nothing'])}")
     model = keras.saving.load_model(run / "checkpoints" / f"{args.checkpoint}.keras", compile=False, safe_mode=True)

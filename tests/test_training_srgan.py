@@ -127,3 +127,56 @@ def test_srgan_mse_needs_no_vgg_and_saves(rng, tmp_path):
     np.testing.assert_allclose(loaded.generator(lr).numpy(), gan.generator(lr).numpy(), atol=1e-6)
     with pytest.raises(ValueError, match="needs pixel_weight > 0"):
         build_srgan(scale=2, hr_patch_size=16, content_layer=None, generator_overrides={"num_blocks": 1})
+
+
+def test_phase_offset_loss_sees_a_grid_and_a_cast_not_texture(rng):
+    """PhaseOffsetLoss (issue #28): SR's mean offset from HR at each LR-grid phase. A period-4 dot grid
+    or a colour cast costs its mean square; zero-mean texture spread over every phase costs ~nothing."""
+    hr = rng.random((2, 32, 32, 3)).astype("float32")
+    loss = losses.PhaseOffsetLoss(4)
+    grid = np.zeros((4, 4), "float32")
+    grid[1, 1], grid[2, 3] = 0.02, -0.02
+    dotted = hr + np.tile(grid, (8, 8))[None, :, :, None]
+    assert float(loss(hr, dotted)) == pytest.approx(2 * 0.02 ** 2 / 16, rel=1e-4)
+    assert float(loss(hr, hr + np.array([0.01, 0, 0], "float32"))) == pytest.approx(0.01 ** 2 / 3, rel=1e-4)
+    texture = rng.normal(0, 0.05, (2, 32, 32, 3)).astype("float32")
+    assert float(loss(hr, hr + texture)) < 0.05 ** 2 / 40   # per-phase means of 64 pixels
+    with pytest.raises(ValueError, match="multiples of 4"):
+        loss(hr[:, :30], dotted[:, :30])
+
+
+def test_phase_offset_weight_adds_the_term_and_saves(rng, tmp_path):
+    keras.utils.set_random_seed(0)
+    common = dict(scale=2, hr_patch_size=16, content_layer=None, pixel_weight=1.0,
+                  generator_overrides={"num_blocks": 1, "filters": 8}, discriminator_overrides={"filters": 4})
+    plain, weighted = build_srgan(**common), build_srgan(phase_offset_weight=100.0, **common)
+    weighted.set_weights(plain.get_weights())
+    for gan in (plain, weighted):
+        gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    lr, hr = batches(rng)
+    a = plain.evaluate(lr, hr, batch_size=4, return_dict=True, verbose=0)["g_loss"]
+    b = weighted.evaluate(lr, hr, batch_size=4, return_dict=True, verbose=0)["g_loss"]
+    sr = weighted.generator(lr).numpy()
+    expected = np.mean(np.mean((sr - hr).reshape(4, 8, 2, 8, 2, 3), axis=(1, 3)) ** 2)
+    assert b - a == pytest.approx(100.0 * expected, rel=1e-3) and b > a
+    weighted.save(tmp_path / "w.keras")
+    loaded = keras.models.load_model(tmp_path / "w.keras")
+    assert loaded.phase_offset_weight == 100.0 and loaded.scale == 2
+
+
+def test_network_interpolation_between_psnr_and_gan_models(rng):
+    from keras_sr.training.interpolation import interpolate_weights
+
+    build = lambda: models.build("srresnet", scale=2, num_blocks=1, filters=8)  # noqa: E731
+    psnr_model, gan_model = build(), build()
+    lr = rng.random((1, 8, 8, 3)).astype("float32")
+    original = [w.copy() for w in gan_model.get_weights()]
+    half = interpolate_weights(psnr_model, build(), 0.0)
+    np.testing.assert_allclose(half(lr).numpy(), psnr_model(lr).numpy(), atol=1e-6)
+    interpolate_weights(psnr_model, gan_model, 0.25)
+    for p, g, w in zip(psnr_model.get_weights(), original, gan_model.get_weights()):
+        np.testing.assert_allclose(w, 0.75 * p + 0.25 * g, atol=1e-7)
+    with pytest.raises(ValueError, match="alpha"):
+        interpolate_weights(psnr_model, gan_model, 1.5)
+    with pytest.raises(ValueError, match="same weights"):
+        interpolate_weights(psnr_model, models.build("srresnet", scale=2, num_blocks=2, filters=8), 0.5)

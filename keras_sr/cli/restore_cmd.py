@@ -12,7 +12,8 @@ def add_parser(sub, parents):
     p = sub.add_parser("restore", parents=parents, help="denoise / deblock image files (scale-1 models)",
                        description="Restore images with a scale-1 model (same size out): rednet10-denoise-blind "
                                    "(Gaussian noise, any sigma 0-55, estimated per photo), rednet10-denoise (sigma 30, "
-                                   "adapted to each photo's level), rednet10-deblock (JPEG quality 10-40), or "
+                                   "adapted to each photo's level), rednet10-deblock (JPEG, trained at quality 10-40; "
+                                   "run at each photo's quality and its chroma blocks removed), or "
                                    "your own run's .keras file. Grey, RGBA and 16-bit images are kept so; "
                                    "a grey model restores colour photos channel by channel in an opponent colour "
                                    "space (--chroma restore) or Y alone (--chroma keep). Without --model: "
@@ -41,6 +42,10 @@ def add_parser(sub, parents):
                         "best at 5-40): the noise sigma of the photos (0-255 scale, per RGB channel), or 'auto' "
                         "(the default): estimated from each photo. Noise outside the model's range is scaled into it "
                         "(docs/restoration.md)")
+    p.add_argument("--jpeg-quality", default=None, metavar="Q",
+                   help="for keras-sr's deblocker (rednet10-deblock): the photos' JPEG quality (1-100), or 'auto' "
+                        "(the default): estimated from each photo's block edges. Lightly compressed photos get "
+                        "less of the model's change, blockier ones a wider chroma filter (docs/restoration.md)")
     p.add_argument("--chroma", default="restore", choices=("restore", "keep"),
                    help="colour photos with a grey model: 'restore' (default) runs it on each channel of an "
                         "opponent colour space, so colour noise goes too; 'keep' restores Y only and keeps Cb, Cr "
@@ -61,6 +66,13 @@ def check(args):
         args.noise_level = check_noise_level(args.noise_level)
         if noise_range_of(args.model) is None:
             raise ValueError(f"--noise-level applies to keras-sr's denoisers ({', '.join(NOISE_RANGE)}); "
+                             f"--model {args.model} is not one")
+    if args.jpeg_quality is not None:
+        from keras_sr.inference.jpeg_adapt import JPEG_ADAPTED, check_jpeg_quality, is_jpeg_adapted
+
+        args.jpeg_quality = check_jpeg_quality(args.jpeg_quality)
+        if not is_jpeg_adapted(args.model):
+            raise ValueError(f"--jpeg-quality applies to keras-sr's deblocker ({', '.join(JPEG_ADAPTED)}); "
                              f"--model {args.model} is not one")
     check_file_run(args)
 
@@ -84,15 +96,17 @@ def run(args):
 
     def load():
         from keras_sr.inference.colour_restore import colour_restorer
-        from keras_sr.inference.strength import with_strength
-
+        from keras_sr.inference.jpeg_adapt import is_jpeg_adapted, jpeg_adapted
         from keras_sr.inference.noise_adapt import noise_adapted, noise_range_of
+        from keras_sr.inference.strength import with_strength
 
         predict = load_predictor(choice.model, scale=1, weights=choice.weights)
         colour = predict.channels == 1 and args.chroma == "restore"
         noise_range = noise_range_of(args.model) if predict.channels == 1 else None
         if noise_range is not None:
             predict = noise_adapted(predict, noise_range, args.noise_level or "auto", colour)
+        elif predict.channels == 1 and is_jpeg_adapted(args.model):
+            predict = jpeg_adapted(predict, args.jpeg_quality or "auto", colour)
         elif colour:
             predict = colour_restorer(predict)
         return with_strength(predict, args.strength)

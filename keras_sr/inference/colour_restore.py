@@ -17,6 +17,7 @@ import numpy as np
 from keras_sr.data.opponent import opponent_to_rgb, rgb_to_opponent
 from keras_sr.inference.predictor import Predictor
 
+
 def colour_restorer(grey, channel_fn=None):
     """An RGB :class:`Predictor` that restores each opponent channel with the grey model ``grey``.
 
@@ -24,7 +25,7 @@ def colour_restorer(grey, channel_fn=None):
         grey: a scale-1, one-channel :class:`Predictor`, (h, w, 1) in [0, 1] -> (h, w, 1).
         channel_fn: optional ``(run, x, k) -> restored`` for opponent channel ``k`` (0 mean, 1 and
             2 chroma), where ``run`` is the grey model's function; e.g. a noise-level adaptation
-            (:func:`keras_sr.inference.noise_adapt.adapted_channel`). Default: ``run(x)``.
+            (:func:`keras_sr.inference.noise_adapt.adapted`). Default: ``run(x)``.
 
     Returns:
         a :class:`Predictor` on (h, w, 3) RGB in [0, 1], named ``"{grey.name} (opponent colour)"``,

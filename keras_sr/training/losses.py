@@ -77,6 +77,39 @@ class PixelLoss(keras.losses.Loss):
                 "kernel_size": self.kernel_size, "sigma": self.sigma}
 
 
+class PhaseOffsetLoss(keras.losses.Loss):
+    """Mean square of SR's mean offset from HR at each position of the LR pixel grid, per channel.
+
+    ``SR − HR`` (B, H, W, C) is averaged over the pixels of each of the ``period²`` phases
+    ``(row mod period, col mod period)`` of every image, giving (B, period, period, C); the loss is
+    the mean square of those means. Its mean over the phases is a colour cast, the deviations
+    between phases a grid of period ``period``: both are zero for any faithful SR output, with
+    texture or without, so the term costs what an adversarial step can exploit cheaply (a
+    content-independent dot grid and cast that the pixel MSE barely sees: a grid of one grey level
+    adds 1.5e-5 to it) and not the texture. keras-sr's, not SRGAN's (issue #28); HR height and
+    width must be multiples of ``period``.
+    """
+
+    def __init__(self, period, name="phase_offset_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.period = int(period)
+        if self.period < 1:
+            raise ValueError(f"PhaseOffsetLoss: `period` must be >= 1, got {period!r}")
+
+    def call(self, y_true, y_pred):
+        y_true = ops.convert_to_tensor(y_true, y_pred.dtype)
+        diff = y_pred - y_true
+        h, w, c = diff.shape[1], diff.shape[2], diff.shape[3]
+        s = self.period
+        if h is None or w is None or h % s or w % s:
+            raise ValueError(f"PhaseOffsetLoss needs static patch sides that are multiples of {s}, got {h}x{w}")
+        means = ops.mean(ops.reshape(diff, (-1, h // s, s, w // s, s, c)), axis=(1, 3))
+        return ops.mean(ops.square(means), axis=(1, 2, 3))
+
+    def get_config(self):
+        return {**super().get_config(), "period": self.period}
+
+
 def pixel_loss(recipe):
     """The :class:`PixelLoss` of a :class:`~keras_sr.training.recipes.Recipe`."""
     return PixelLoss(recipe.loss, recipe.loss_weight, recipe.high_frequency_weight)

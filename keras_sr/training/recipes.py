@@ -87,6 +87,9 @@ class Recipe:
         content_layer, feature_scale, adversarial_weight, pixel_weight,
         discriminator_learning_rate: SRGAN's loss (SPECS §4.3) and D's learning rate
             (``None``: the generator's).
+        phase_offset_weight: SRGAN: weight of SR's mean offset from HR at each LR-grid phase
+            (:class:`~keras_sr.training.losses.PhaseOffsetLoss`; the dot grid and colour cast of
+            adversarial updates; 0 = the paper's).
         description, reference: where the recipe comes from; what is not verified.
     """
 
@@ -126,6 +129,7 @@ class Recipe:
     feature_scale: float = 12.75
     adversarial_weight: float = 1e-3
     pixel_weight: float = 0.0
+    phase_offset_weight: float = 0.0
     discriminator_learning_rate: float = None
     description: str = ""
     reference: str = ""
@@ -198,7 +202,7 @@ def _validate(r):
         bad("channels", f"must be one of {CHANNELS}")
     if r.on_bad_file not in ("skip_small", "skip", "raise"):
         bad("on_bad_file", "must be 'skip_small', 'skip' or 'raise'")
-    for key in ("loss_weight", "high_frequency_weight", "adversarial_weight", "pixel_weight"):
+    for key in ("loss_weight", "high_frequency_weight", "adversarial_weight", "pixel_weight", "phase_offset_weight"):
         if not isinstance(getattr(r, key), (int, float)) or getattr(r, key) < 0:
             bad(key, "must be a number >= 0")
     for key in ("learning_rate", "feature_scale", "epsilon"):

@@ -4,7 +4,8 @@ Each batch ``(lr, hr)`` (images in [0, 1]) makes one discriminator step and one 
 step, each with its own optimizer (k = 1 alternation, SPECS §4.3):
 
 * D: ``BCE(1, D(hr)) + BCE(0, D(G(lr)))`` on logits.
-* G: ``content + adversarial_weight · BCE(1, D(G(lr))) [+ pixel_weight · pixel]``, with
+* G: ``content + adversarial_weight · BCE(1, D(G(lr))) [+ pixel_weight · pixel]
+  [+ phase_offset_weight · phase offset]`` (the last keras-sr's, off by default), with
   ``content`` = MSE of VGG19 ``block5_conv4`` features (post-ReLU) of HR and SR, each
   divided by ``feature_scale`` = 12.75 (:func:`~keras_sr.training.losses.content_loss`).
 
@@ -24,7 +25,7 @@ from keras import ops
 
 from keras_sr.data.metrics import PSNR
 from keras_sr.training.steps import for_backend
-from keras_sr.training.losses import PixelLoss, content_loss
+from keras_sr.training.losses import PhaseOffsetLoss, PixelLoss, content_loss
 
 
 @keras.saving.register_keras_serializable(package="keras_sr")
@@ -45,11 +46,14 @@ class SRGAN(keras.Model):
         pixel_weight: weight of an extra pixel loss (0 = the paper's SRGAN).
         pixel_loss: ``"mse"`` or ``"l1"``; ``pixel_loss_weight`` its own factor (4 with MSE
             is SRResNet's MSE on [−1, 1] images).
+        phase_offset_weight: weight of :class:`~keras_sr.training.losses.PhaseOffsetLoss` (SR's
+            mean offset from HR at each LR-grid phase: the dot grid and colour cast adversarial
+            updates add; 0 = the paper's SRGAN); ``scale`` its period, the generator's factor.
     """
 
     def __init__(self, generator, discriminator, content_model, feature_scale=12.75,
                  adversarial_weight=1e-3, pixel_weight=0.0, pixel_loss="mse", pixel_loss_weight=4.0,
-                 **kwargs):
+                 phase_offset_weight=0.0, scale=4, **kwargs):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -64,6 +68,10 @@ class SRGAN(keras.Model):
         self.pixel_loss_kind = pixel_loss
         self.pixel_loss_weight = float(pixel_loss_weight)
         self.pixel_loss = PixelLoss(pixel_loss, pixel_loss_weight)
+        self.phase_offset_weight, self.scale = float(phase_offset_weight), int(scale)
+        if self.phase_offset_weight < 0:
+            raise ValueError(f"phase_offset_weight must be >= 0, got {phase_offset_weight}")
+        self.phase_offset_loss = PhaseOffsetLoss(self.scale)
         self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in
                          ("d_loss", "g_loss", "content_loss", "adversarial_loss", "pixel_loss")}
@@ -113,6 +121,8 @@ class SRGAN(keras.Model):
         total = content + self.adversarial_weight * adversarial
         if self.pixel_weight:
             total = total + self.pixel_weight * pixel
+        if self.phase_offset_weight:
+            total = total + self.phase_offset_weight * self.phase_offset_loss(hr, sr)
         return total, content, adversarial, pixel
 
     def discriminator_loss(self, real_logits, fake_logits):
@@ -160,7 +170,8 @@ class SRGAN(keras.Model):
                 "content_model": keras.saving.serialize_keras_object(self.content_model),
                 "feature_scale": self.feature_scale, "adversarial_weight": self.adversarial_weight,
                 "pixel_weight": self.pixel_weight, "pixel_loss": self.pixel_loss_kind,
-                "pixel_loss_weight": self.pixel_loss_weight}
+                "pixel_loss_weight": self.pixel_loss_weight, "phase_offset_weight": self.phase_offset_weight,
+                "scale": self.scale}
 
     @classmethod
     def from_config(cls, config):
@@ -215,4 +226,4 @@ def build_srgan(scale=4, hr_patch_size=96, generator=None, vgg_weights="imagenet
     disc = models.build(discriminator, **{"input_size": int(hr_patch_size), **(discriminator_overrides or {})})
     if content_model is None and content_layer is not None:
         content_model = vgg19_content_model(vgg_weights, content_layer, allow_download=allow_download)
-    return SRGAN(gen, disc, content_model, name="srgan", **kwargs)
+    return SRGAN(gen, disc, content_model, name="srgan", scale=scale, **kwargs)

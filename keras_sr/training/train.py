@@ -131,7 +131,8 @@ def build_trainable(recipe, model_name, scale, generator=None, vgg_weights="imag
                           discriminator_overrides=recipe.discriminator_overrides,
                           feature_scale=recipe.feature_scale, adversarial_weight=recipe.adversarial_weight,
                           pixel_weight=recipe.pixel_weight, pixel_loss=recipe.loss,
-                          pixel_loss_weight=recipe.loss_weight)
+                          pixel_loss_weight=recipe.loss_weight,
+                          phase_offset_weight=recipe.phase_offset_weight)
         d_lr = recipe.discriminator_learning_rate
         gan.compile(optimizer=make_optimizer(recipe), d_optimizer=make_optimizer(recipe, d_lr),
                     jit_compile=jit_compile)
